@@ -1,0 +1,102 @@
+/**
+ * Types shared across layers. Each layer owns its internal types; only the contracts between
+ * layers live here (torrc → policy → remedy/plan → letters/cli).
+ */
+import type { SourceLocation } from './errors.js';
+
+export type { SourceLocation } from './errors.js';
+
+/** Which configuration source a line came from, in Tor's reading order. */
+export type ConfigSource = 'defaults' | 'torrc';
+
+/**
+ * One configuration line as Tor applies it: after lexing, `%include` splicing and keyword
+ * resolution (case, abbreviations, prefixes).
+ */
+export interface ConfigLine {
+  /** Canonical option name as Tor spells it (`ExitPolicy` for `exitpol`). */
+  option: string;
+  /** The key exactly as written, without its `+`/`/` prefix. */
+  key: string;
+  /** `+` appends to a list from an earlier source, `/` clears the option, `''` is plain. */
+  prefix: '' | '+' | '/';
+  /** The value as Tor decodes it (comments stripped, continuations joined, quotes decoded). */
+  value: string;
+  /** Where the entry is (first and last physical line of a continued entry). */
+  location: SourceLocation;
+  /** Which source (defaults file or torrc, includes resolved into their parent's source). */
+  source: ConfigSource;
+}
+
+/** Address family of a policy rule or probe. */
+export type Family = 4 | 6;
+
+/** What a policy rule does to matching traffic. */
+export type PolicyAction = 'accept' | 'reject';
+
+/** Why a rule is in the effective policy: the line that wrote it or the Tor feature adding it. */
+export type RuleOrigin =
+  | {
+      /** Written by an `ExitPolicy` item in a torrc. */
+      kind: 'config';
+      /** The line holding the item. */
+      location: SourceLocation;
+      /** The item text as written, e.g. `reject 1.2.3.4/16:*` or `reject private:*`. */
+      item: string;
+    }
+  | {
+      /** `reject *6:*` prepended because IPv6Exit is 0. */
+      kind: 'ipv6-exit-off';
+      /** The `IPv6Exit` line, or undefined when it is Tor's default. */
+      location?: SourceLocation | undefined;
+    }
+  | {
+      /** One of the networks `ExitPolicyRejectPrivate 1` prepends. */
+      kind: 'reject-private';
+      /** The `ExitPolicyRejectPrivate` line, or undefined when it is Tor's default. */
+      location?: SourceLocation | undefined;
+    }
+  | {
+      /** The relay's own address, rejected by ExitPolicyRejectPrivate / RejectLocalInterfaces. */
+      kind: 'own-address';
+      /** What the address came from, e.g. `Address`, `ORPort`, `OutboundBindAddress`. */
+      via: string;
+      /** The line naming the address, when it comes from a torrc. */
+      location?: SourceLocation | undefined;
+    }
+  | {
+      /** Tor's default exit policy suffix. */
+      kind: 'default-policy';
+    }
+  | {
+      /** Tor's reduced exit policy (`ReducedExitPolicy 1`). */
+      kind: 'reduced-policy';
+      /** The `ReducedExitPolicy` line. */
+      location?: SourceLocation | undefined;
+    }
+  | {
+      /** The relay is not an exit: ExitRelay 0, a bridge, or ExitRelay auto with no policy. */
+      kind: 'not-exit';
+      /** Which of the three. */
+      reason: 'exit-relay-0' | 'bridge' | 'not-configured';
+      /** The line responsible, when there is one. */
+      location?: SourceLocation | undefined;
+    };
+
+/** One rule of an exit policy, in Tor's terms (immutable). */
+export interface PolicyRule {
+  /** accept or reject. */
+  readonly action: PolicyAction;
+  /** 4 or 6. */
+  readonly family: Family;
+  /** The address as written, host bits kept (Tor keeps and prints them). */
+  readonly address: bigint;
+  /** Prefix length: 0..32 for IPv4, 0..128 for IPv6. */
+  readonly maskBits: number;
+  /** Lowest port matched, 1..65535. */
+  readonly portMin: number;
+  /** Highest port matched, portMin..65535. */
+  readonly portMax: number;
+  /** Where the rule came from. */
+  readonly origin: RuleOrigin;
+}
