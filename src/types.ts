@@ -100,3 +100,17 @@ export interface PolicyRule {
   /** Where the rule came from. */
   readonly origin: RuleOrigin;
 }
+
+/**
+ * Read access to a loaded configuration, with Tor's rules for combining sources already
+ * applied (defaults file then torrc; fragile lists, `+Key`, `/Key`, last value wins).
+ */
+export interface ConfigView {
+  /** Every line of a line-list option (e.g. `ExitPolicy`, `ORPort`), in the order Tor keeps them. */
+  lines(option: string): readonly ConfigLine[];
+  /**
+   * The line that sets a single-value option (the last one wins), or undefined when the
+   * option is unset. An empty `value` means Tor clears the option to 0/empty, not to its default.
+   */
+  value(option: string): ConfigLine | undefined;
+}
