@@ -114,3 +114,82 @@ export interface ConfigView {
    */
   value(option: string): ConfigLine | undefined;
 }
+
+/**
+ * One region of address × port space whose verdict differs between two effective policies.
+ * `cidrs` and `ports` describe exactly the changed region (their product), nothing more.
+ */
+export interface VerdictChange {
+  /** Address family of the region. */
+  family: Family;
+  /** Canonical CIDR blocks (network address, no host bits) whose union is the changed addresses. */
+  cidrs: string[];
+  /** Inclusive, sorted, non-overlapping port ranges on which the verdict changed. */
+  ports: Array<readonly [number, number]>;
+  /** Verdict before the change. */
+  before: PolicyAction;
+  /** Verdict after the change. */
+  after: PolicyAction;
+}
+
+/** The semantic difference between two effective policies (empty `changes` = same verdicts). */
+export interface PolicyChange {
+  /** Every changed region, IPv4 first, then by address. */
+  changes: VerdictChange[];
+}
+
+/** A destination whose verdict a plan predicts, used as proof before and after applying. */
+export interface PlanProbe {
+  /** IPv4 or IPv6 address (no brackets). */
+  address: string;
+  /** Destination port. */
+  port: number;
+  /** Verdict of the policy in force when the plan was made. */
+  before: PolicyAction;
+  /** Verdict the planned policy gives. */
+  after: PolicyAction;
+}
+
+/** A file a plan changes: the live path, the bytes expected there now, and the new bytes. */
+export interface PlannedFileChange {
+  /** Absolute path of the live file (a symlink is followed when writing, never replaced). */
+  path: string;
+  /** SHA-256 (hex) of the file when the plan was made; null when the plan creates the file. */
+  beforeSha256: string | null;
+  /** SHA-256 (hex) of `after`. */
+  afterSha256: string;
+  /** The complete new content. */
+  after: string;
+}
+
+/** `plan.json`: everything `exitkit apply` needs, and the record of what the plan means. */
+export interface PlanDocument {
+  /** Format tag, bumped on incompatible changes. */
+  format: 'exitkit-plan/1';
+  /** Plan id (case id or timestamp), also the default folder name. */
+  id: string;
+  /** ISO-8601 UTC time the plan was made. */
+  createdAt: string;
+  /** The torrc tor is started with (`-f`). */
+  torrc: string;
+  /** The defaults file tor is started with (`--defaults-torrc`), or null for none. */
+  defaultsTorrc: string | null;
+  /** Working directory tor resolves relative `%include` paths against. */
+  cwd: string;
+  /** Every file read to make the plan, with its SHA-256 at that time. */
+  readFiles: Array<{ path: string; sha256: string }>;
+  /** The files the plan writes. Empty when the remedy is already in force. */
+  changes: PlannedFileChange[];
+  /** True when a reload is not enough for Tor to enforce the change (e.g. ReducedExitPolicy). */
+  needsRestart: boolean;
+  /** Why a restart is needed, when it is. */
+  restartReason?: string | undefined;
+  /** Predicted verdicts proving the change; checked against the running tor after apply. */
+  probes: PlanProbe[];
+  /** The semantic change between the effective policies before and after. */
+  semanticChange: PolicyChange;
+  /** The remedy and the operator's inputs, as given. */
+  remedy: { kind: string; [key: string]: unknown };
+  /** One-paragraph human summary of the change. */
+  summary: string;
+}
