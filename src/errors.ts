@@ -104,9 +104,21 @@ export function formatError(error: ExitkitError): string {
   const lines = [`${where}${error.severity}: ${error.message}`];
   if (error.input !== undefined && error.pos !== undefined) {
     const [start, end] = error.pos;
-    lines.push(`  ${error.input}`);
-    lines.push(`  ${' '.repeat(start)}${'^'.repeat(Math.max(1, end - start))}`);
+    // Control characters (a typed newline, a NUL) are shown escaped, so the excerpt stays on
+    // one line and the caret lines up under the escaped text.
+    const before = visible(error.input.slice(0, start));
+    const marked = visible(error.input.slice(start, end));
+    lines.push(`  ${visible(error.input)}`);
+    lines.push(`  ${' '.repeat(before.length)}${'^'.repeat(Math.max(1, marked.length))}`);
   }
   if (error.hint) lines.push(`  hint: ${error.hint}`);
   return lines.join('\n');
+}
+
+/** Escapes control characters so that user input prints on one line. */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }
