@@ -101,6 +101,41 @@ export interface PolicyRule {
   readonly origin: RuleOrigin;
 }
 
+/** Why Tor deletes a rule from the effective policy (`exit_policy_remove_redundancies`). */
+export type RemovalReason =
+  /** It follows a catch-all (mask 0, all ports) of its family. */
+  | 'after-catch-all'
+  /** An earlier rule of its family matches everything it matches. */
+  | 'shadowed'
+  /** A later rule with the same action covers it, with nothing of the other action between. */
+  | 'redundant';
+
+/** A rule Tor deletes while building the effective policy. */
+export interface RemovedRule {
+  /** The deleted rule. */
+  readonly rule: PolicyRule;
+  /** Why it is dead. */
+  readonly reason: RemovalReason;
+  /** The rule that made it dead (the catch-all, the earlier or the later covering rule). */
+  readonly by: PolicyRule;
+  /** `own-addresses`: Tor's deduplication after the relay's own addresses; `final`: the last pass. */
+  readonly pass: 'own-addresses' | 'final';
+}
+
+/** The exit policy Tor enforces and publishes, with what Tor deleted on the way. */
+export interface EffectivePolicy {
+  /** The rules, in order, after Tor's redundancy removal (what `GETINFO exit-policy/full` lists). */
+  readonly rules: readonly PolicyRule[];
+  /** Every rule Tor deleted, with the reason. */
+  readonly removed: readonly RemovedRule[];
+  /** Why the relay is no exit whatever its ExitPolicy says (ExitRelay 0, a bridge, or nothing configured). */
+  readonly notExit: 'exit-relay-0' | 'bridge' | 'not-configured' | undefined;
+  /** IPv6Exit: when false Tor also refuses every IPv6 stream regardless of the rules. */
+  readonly ipv6Exit: boolean;
+  /** Both families reject everything (Tor then prints the single line `reject *:*`). */
+  readonly rejectStar: boolean;
+}
+
 /**
  * Read access to a loaded configuration, with Tor's rules for combining sources already
  * applied (defaults file then torrc; fragile lists, `+Key`, `/Key`, last value wins).
@@ -192,4 +227,8 @@ export interface PlanDocument {
   remedy: { kind: string; [key: string]: unknown };
   /** One-paragraph human summary of the change. */
   summary: string;
+  /** What the reviewer should know (where lines were placed, what stays as it is); informational. */
+  notes?: string[] | undefined;
+  /** What may surprise (a lost Exit flag, the descriptor size limit); informational. */
+  warnings?: string[] | undefined;
 }

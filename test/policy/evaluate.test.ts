@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { parseIPv4 } from '../../src/net/cidr.js';
+import { tryBuildEffectivePolicy } from '../../src/policy/effective.js';
+import {
+  compareToPolicy,
+  evaluatePolicy,
+  firstMatch,
+  indexPolicy,
+  parseProbeAddress,
+  portVerdicts,
+} from '../../src/policy/evaluate.js';
+import { policyInputsFromConfig } from '../../src/policy/inputs.js';
+import { parsePolicyValue } from '../../src/policy/parse.js';
+import type { EffectivePolicy } from '../../src/types.js';
+import { boundaryProbes, policyArb, probeArb } from './arbitraries.js';
+import { configView } from './config-view.js';
+
+const fragment = (value: string) => parsePolicyValue(value).rules;
+const effective = (text: string): EffectivePolicy => {
+  const b = tryBuildEffectivePolicy(policyInputsFromConfig(configView(text)));
+  if (!b.policy) throw new Error(b.errors.map((e) => e.code).join());
+  return b.policy;
+};
+const C5 = effective('ExitPolicy reject 5.6.0.0/16:*');
+const C6 = effective('ExitPolicy accept *:80,accept *:443,reject *:*');
+const C9 = effective('ExitPolicy accept 5.6.0.0/16:22, reject 5.0.0.0/8:*');
+const E20 = effective('IPv6Exit 1\nExitPolicy reject 1.2.3.4/16:*');
+const E23 = effective('ReducedExitPolicy 1');
+const E24 = effective('ExitPolicy reject *:80, accept 1.2.3.4:80');
+const NAMED: Record<string, EffectivePolicy> = { C5, C6, C9, E20, E23, E24 };
+
+describe('policy/evaluate', () => {
+  describe('#evaluatePolicy', () => {
+    // §7.4 of the fact sheet.
+    test.each([
+      ['E1', 'reject 192.168.0.0/16:*', '1.2.3.4', 2, 'accept'],
+      ['E2', 'reject 192.168.0.0/16:*', '192.168.1.2', 2, 'reject'],
+      ['E4', 'reject 192.168.0.50:*', '192.168.0.50', 80, 'reject'],
+      ['E4', 'reject 192.168.0.50:*', '192.168.0.51', 80, 'accept'],
+      ['E5', 'reject 0.0.0.0/24:*', '0.0.0.255', 80, 'reject'],
+      ['E5', 'reject 0.0.0.0/24:*', '0.0.1.0', 80, 'accept'],
+      ['E6', 'reject [FE80::202:B3FF:FE1E:8329]/112:*', 'FE80::202:B3FF:FE1E:0', 80, 'reject'],
+      ['E6', 'reject [FE80::202:B3FF:FE1E:8329]/112:*', 'FE80::202:B3FF:FE1F:8329', 80, 'accept'],
+      ['E7', 'reject *:80-85', '9.9.9.9', 80, 'reject'],
+      ['E7', 'reject *:80-85', '9.9.9.9', 85, 'reject'],
+      ['E7', 'reject *:80-85', '9.9.9.9', 79, 'accept'],
+      ['E7', 'reject *:80-85', '9.9.9.9', 86, 'accept'],
+      ['E8', 'reject 255.255.255.255/0:*', '192.168.0.1', 80, 'reject'],
+      ['E8', 'reject 255.255.255.255/0:*', 'FE80::202:B3FF:FE1E:8329', 80, 'accept'],
+      ['E9', 'reject *4:*', '192.168.0.1', 80, 'reject'],
+      ['E9', 'reject *6:*', '192.168.0.1', 80, 'accept'],
+      ['E10', 'accept6 *:*, reject *:*', 'FE80::1', 443, 'accept'],
+      ['E10', 'accept6 *:*, reject *:*', '192.168.0.1', 443, 'reject'],
+      ['E11', 'C5', '5.6.7.8', 443, 'reject'],
+      ['E12', 'C5', '5.7.0.1', 443, 'accept'],
+      ['E13', 'C5', '8.8.8.8', 25, 'reject'],
+      ['E14', 'C5', '8.8.8.8', 6667, 'accept'],
+      ['E15', 'C5', '192.168.1.1', 80, 'reject'],
+      ['E16', 'C5', '2001:db8::1', 443, 'reject'],
+      ['E17', 'C6', '8.8.8.8', 80, 'accept'],
+      ['E18', 'C6', '8.8.8.8', 22, 'reject'],
+      ['E19', 'C6', '10.0.0.1', 80, 'reject'],
+      ['E20', 'E20', '1.2.200.200', 80, 'reject'],
+      ['E20', 'E20', '1.3.0.0', 80, 'accept'],
+      ['E21', 'E20', '2001:db8::1', 443, 'accept'],
+      ['E21', 'E20', '2001:db8::1', 25, 'reject'],
+      ['E21', 'E20', 'fe80::1', 443, 'reject'],
+      ['E22', 'C9', '5.6.1.1', 22, 'accept'],
+      ['E22', 'C9', '5.6.1.1', 80, 'reject'],
+      ['E22', 'C9', '6.0.0.1', 22, 'accept'],
+      ['E23', 'E23', '8.8.8.8', 443, 'accept'],
+      ['E23', 'E23', '8.8.8.8', 25, 'reject'],
+      ['E23', 'E23', '8.8.8.8', 18081, 'accept'],
+      ['E23', 'E23', '8.8.8.8', 6667, 'accept'],
+      ['E24', 'E24', '1.2.3.4', 80, 'reject'],
+      ['mapped IPv6 is not IPv4', 'reject 1.2.3.4:*', '::ffff:1.2.3.4', 80, 'accept'],
+    ] as const)('%s: %s, probe %s:%d', (_id, name, address, port, verdict) => {
+      const policy = NAMED[name] ?? fragment(name);
+      expect(evaluatePolicy(policy, address, port).verdict).toBe(verdict);
+      expect(indexPolicy(policy).evaluate(address, port).verdict).toBe(verdict);
+    });
+
+    test('names the deciding rule and its position; none when falling through', () => {
+      const v = evaluatePolicy(C5, '5.6.7.8', 443);
+      expect(v.rule?.origin).toMatchObject({ kind: 'config', item: 'reject 5.6.0.0/16:*' });
+      expect(C5.rules[v.index]).toBe(v.rule);
+      expect(evaluatePolicy(fragment('reject 192.168.0.0/16:*'), '1.2.3.4', 2)).toEqual({ verdict: 'accept', rule: undefined, index: -1 });
+    });
+
+    test.each([
+      ['01.2.3.4', 80, 'POLICY_BAD_ADDRESS'],
+      ['example.com', 80, 'POLICY_BAD_ADDRESS'],
+      ['1.2.3.4', 0, 'POLICY_BAD_PORT'],
+      ['1.2.3.4', 65536, 'POLICY_BAD_PORT'],
+      ['1.2.3.4', 1.5, 'POLICY_BAD_PORT'],
+    ])('refuses the probe %s:%d', (address, port, code) => {
+      expect(() => evaluatePolicy(C5, address, port)).toThrow(expect.objectContaining({ code }));
+    });
+
+    test('accepts a bracketed IPv6 probe', () => {
+      expect(parseProbeAddress('[2001:db8::1]')).toEqual({ family: 6, address: 0x20010db8000000000000000000000001n });
+    });
+  });
+
+  describe('#compareToPolicy', () => {
+    test.each([
+      ['E3', 'reject 192.168.0.0/16:*', undefined, 2, 'probably-accepted'],
+      ['E25', 'reject 1.0.0.0/8:80, accept *:*', undefined, 80, 'probably-accepted'],
+      ['unknown address, /0 reject', 'reject *:80, accept *:*', undefined, 80, 'rejected'],
+      ['unknown address, accept then /0 reject', 'accept 1.2.3.0/24:80, reject *:*', undefined, 80, 'probably-rejected'],
+      ['unknown port, all-ports reject', 'reject 1.2.3.0/24:*, accept *:*', '1.2.3.4', undefined, 'rejected'],
+      ['unknown port, port reject first', 'reject *:25, accept *:*', '1.2.3.4', undefined, 'probably-accepted'],
+      ['unknown port, port accept first', 'accept *:80, reject *:*', '1.2.3.4', undefined, 'probably-rejected'],
+      ['both unknown', 'accept *:*', undefined, undefined, 'rejected'],
+      ['both known', 'reject *:25, accept *:*', '1.2.3.4', 25, 'rejected'],
+    ] as const)('%s', (_id, value, address, port, expected) => {
+      const target = { address: address === undefined ? undefined : parseProbeAddress(address), port };
+      expect(compareToPolicy(fragment(value), target)).toBe(expected);
+    });
+  });
+
+  describe('#portVerdicts', () => {
+    test('lists the whole port space with the deciding rules', () => {
+      const ranges = portVerdicts(C6, '8.8.8.8').map((r) => [r.portMin, r.portMax, r.verdict, r.rule?.origin.kind]);
+      expect(ranges).toEqual([
+        [1, 79, 'reject', 'config'],
+        [80, 80, 'accept', 'config'],
+        [81, 442, 'reject', 'config'],
+        [443, 443, 'accept', 'config'],
+        [444, 65535, 'reject', 'config'],
+      ]);
+      expect(portVerdicts(C6, '10.0.0.1')).toMatchObject([{ portMin: 1, portMax: 65535, verdict: 'reject', rule: { origin: { kind: 'reject-private' } } }]);
+    });
+
+    test('agrees with first match at every range boundary (property)', () => {
+      fc.assert(
+        fc.property(policyArb(20), probeArb, (policy, probe) => {
+          const ranges = portVerdicts(policy, { family: probe.family, address: probe.address });
+          expect(ranges[0]?.portMin).toBe(1);
+          expect(ranges.at(-1)?.portMax).toBe(65535);
+          for (const r of ranges) {
+            for (const port of [r.portMin, r.portMax, (r.portMin + r.portMax) >> 1]) {
+              const v = firstMatch(policy, probe.family, probe.address, port);
+              expect([r.verdict, r.index]).toEqual([v.verdict, v.index]);
+            }
+          }
+        }),
+        { numRuns: 1000 },
+      );
+    });
+  });
+
+  describe('PolicyIndex', () => {
+    test('gives the same verdict and rule as a linear scan (property)', () => {
+      fc.assert(
+        fc.property(policyArb(40), fc.array(probeArb, { maxLength: 40 }), (policy, random) => {
+          const index = indexPolicy(policy);
+          for (const p of boundaryProbes(policy, random)) {
+            const expected = firstMatch(policy, p.family, p.address, p.port);
+            expect(index.verdict(p.family, p.address, p.port)).toEqual(expected);
+            if (p.family === 4) expect(index.verdictIPv4(Number(p.address), p.port)).toBe(expected.verdict);
+          }
+        }),
+        { numRuns: 1500 },
+      );
+    });
+
+    test('answers at least a million IPv4 verdicts a second on a 10,000-rule policy', () => {
+      const blocks = Array.from({ length: 10_000 }, (_, k) => {
+        const a = 1 + ((k * 7919) % 220);
+        const b = (k * 104729) % 256;
+        const bits = [16, 20, 24, 28, 32][k % 5];
+        return `reject ${a}.${b}.${k % 256}.0/${bits}:*`;
+      });
+      const policy = effective(`ExitPolicy ${blocks.join(',')}`);
+      const index = indexPolicy(policy);
+      const probes = Array.from({ length: 200_000 }, (_, k) => [((k * 2654435761) >>> 0), 1 + ((k * 40503) % 65535)] as const);
+      let accepted = 0;
+      const start = performance.now();
+      for (let round = 0; round < 10; round++) {
+        for (const [address, port] of probes) if (index.verdictIPv4(address, port) === 'accept') accepted++;
+      }
+      const perSecond = (probes.length * 10) / ((performance.now() - start) / 1000);
+      expect(accepted).toBeGreaterThan(0);
+      // Spot-check correctness on a sample.
+      for (const [address, port] of probes.slice(0, 2000)) {
+        expect(index.verdictIPv4(address, port)).toBe(firstMatch(policy.rules, 4, BigInt(address), port).verdict);
+      }
+      expect(perSecond).toBeGreaterThan(1_000_000);
+      // Building 10,000-rule policies is slow on a loaded machine; only the measured part
+      // has a time budget, hence the generous test timeout.
+    }, 60_000);
+
+    test('reads IPv4 text the same way as the linear scan', () => {
+      expect(parseIPv4('5.6.7.8')).toBe(0x05060708n);
+      expect(indexPolicy(C5).evaluate('5.6.7.8', 443)).toEqual(evaluatePolicy(C5, '5.6.7.8', 443));
+    });
+  });
+});
