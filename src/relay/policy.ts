@@ -1,0 +1,96 @@
+/**
+ * The glue between the torrc layer and the policy layer: load a relay's configuration file
+ * set and compute the exit policy Tor would enforce with it.
+ *
+ * Validity is Tor's: the file set must read without error (torrc layer) and the policy must
+ * build (policy layer). With `ExitRelay 0` Tor never parses ExitPolicy, so malformed items do
+ * not make such a configuration invalid.
+ */
+import type { ExitkitError } from '../errors.js';
+import { formatTorPolicy } from '../policy/format.js';
+import { policyInputsFromConfig, type PolicyInputs } from '../policy/inputs.js';
+import { tryBuildEffectivePolicy, type EffectivePolicyBuild } from '../policy/effective.js';
+import { loadConfig, loadConfigSync, type LoadedConfig, type TorrcFs } from '../torrc/index.js';
+import type { EffectivePolicy } from '../types.js';
+
+/** What to load. */
+export interface RelayPolicyOptions {
+  /** The torrc tor is started with (`-f`); relative paths resolve against `cwd`. */
+  torrc: string;
+  /** The defaults file (`--defaults-torrc`), or undefined/null for none. */
+  defaultsTorrc?: string | null | undefined;
+  /** tor's working directory (relative `%include` paths resolve against it). */
+  cwd?: string | undefined;
+  /** Addresses on the machine's interfaces (ExitPolicyRejectLocalInterfaces, auto-detected own address). */
+  interfaceAddresses?: readonly string[] | undefined;
+  /** The relay's public address(es), when Tor would detect them at run time. */
+  ownAddresses?: readonly string[] | undefined;
+  /** The file system to read (default: the real one; an overlay to evaluate a candidate). */
+  fs?: TorrcFs | undefined;
+}
+
+/** A relay's configuration and the exit policy Tor builds from it. */
+export interface RelayPolicyResult {
+  /** The loaded file set (every file read, every entry, the edit handles). */
+  config: LoadedConfig;
+  /** Tor accepts the configuration: it reads without error and its exit policy builds. */
+  valid: boolean;
+  /** Every error and warning of both layers, torrc first. */
+  diagnostics: ExitkitError[];
+  /** The effective policy; undefined when the policy cannot be built. Meaningful only when `valid`. */
+  policy: EffectivePolicy | undefined;
+  /** The policy as `GETINFO exit-policy/full` prints it; undefined with `policy`. */
+  torLines: string[] | undefined;
+  /** Everything the policy was built from (option values and where they were set). */
+  inputs: PolicyInputs;
+  /** The policy build, with the parsed ExitPolicy items. */
+  build: EffectivePolicyBuild;
+}
+
+/** Loads a relay's configuration and computes its effective exit policy. Never throws for bad input. */
+export async function loadRelayPolicy(options: RelayPolicyOptions): Promise<RelayPolicyResult> {
+  const config = await loadConfig(loadOptions(options));
+  return relayPolicyFromConfig(config, options);
+}
+
+/** Synchronous form of `loadRelayPolicy`. */
+export function loadRelayPolicySync(options: RelayPolicyOptions): RelayPolicyResult {
+  return relayPolicyFromConfig(loadConfigSync(loadOptions(options)), options);
+}
+
+/** Computes the effective policy of an already loaded configuration. */
+export function relayPolicyFromConfig(
+  config: LoadedConfig,
+  machine: Pick<RelayPolicyOptions, 'interfaceAddresses' | 'ownAddresses'> = {},
+): RelayPolicyResult {
+  const inputs = policyInputsFromConfig(config, {
+    interfaceAddresses: machine.interfaceAddresses,
+    ownAddresses: machine.ownAddresses,
+  });
+  const build = tryBuildEffectivePolicy(inputs);
+  const policy = build.policy;
+  // A bad option value is reported by both layers; keep the torrc layer's report of it.
+  const sameLine = (a: ExitkitError, b: ExitkitError): boolean =>
+    a.location !== undefined && b.location !== undefined && a.location.file === b.location.file && a.location.line === b.location.line;
+  const policyErrors = build.errors.filter(
+    (e) => e.code !== 'POLICY_BAD_OPTION_VALUE' || !config.errors.some((c) => sameLine(c, e)),
+  );
+  return {
+    config,
+    valid: config.valid && build.errors.length === 0 && policy !== undefined,
+    diagnostics: [...config.diagnostics, ...policyErrors, ...build.warnings],
+    policy,
+    torLines: policy ? formatTorPolicy(policy) : undefined,
+    inputs,
+    build,
+  };
+}
+
+function loadOptions(options: RelayPolicyOptions): Parameters<typeof loadConfigSync>[0] {
+  return {
+    torrc: options.torrc,
+    defaultsTorrc: options.defaultsTorrc,
+    cwd: options.cwd,
+    fs: options.fs,
+  };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, test } from 'vitest';
+import { loadRelayPolicy, loadRelayPolicySync, relayPolicyFromConfig } from '../../src/relay/policy.js';
+import { loadConfigSync, memoryFs } from '../../src/torrc/index.js';
+import { source } from '../helpers/source.js';
+
+// The six IPv4 private networks ExitPolicyRejectPrivate prepends, as Tor prints them (tor-semantics §2.6).
+const PRIV4 = [
+  'reject 0.0.0.0/8:*',
+  'reject 169.254.0.0/16:*',
+  'reject 127.0.0.0/8:*',
+  'reject 192.168.0.0/16:*',
+  'reject 10.0.0.0/8:*',
+  'reject 172.16.0.0/12:*',
+];
+// Tor's default policy, IPv4 halves (IPv6 halves are pruned while IPv6Exit is 0).
+const DEFAULT4 = [
+  'reject *:25', 'reject *:119', 'reject *:135-139', 'reject *:445', 'reject *:563', 'reject *:1214',
+  'reject *:4661-4666', 'reject *:6346-6429', 'reject *:6699', 'reject *:6881-6999', 'accept *:*',
+];
+
+async function load(torrc: string, defaults?: string, extra: Record<string, string> = {}) {
+  return loadRelayPolicy({
+    torrc: '/etc/tor/torrc',
+    defaultsTorrc: defaults === undefined ? undefined : '/etc/tor/defaults',
+    fs: memoryFs({ '/etc/tor/torrc': torrc, ...(defaults === undefined ? {} : { '/etc/tor/defaults': defaults }), ...extra }),
+  });
+}
+
+describe('relay/policy', () => {
+  describe('#loadRelayPolicy', () => {
+    test.each([
+      ['ExitRelay auto with no policy is no exit (C1)', 'Nickname a\n', ['reject *:*']],
+      ['ExitRelay 0 ignores the ExitPolicy (C2)', 'ExitRelay 0\nExitPolicy accept *:*\n', ['reject *:*']],
+      ['ExitRelay 1 gives the default policy (C3)', 'ExitRelay 1\n', ['reject6 *:*', ...PRIV4, ...DEFAULT4]],
+      ['a reject comes before the default (C5)', 'ExitPolicy reject 5.6.0.0/16:*\n', ['reject6 *:*', ...PRIV4, 'reject 5.6.0.0/16:*', ...DEFAULT4]],
+      ['a catch-all cuts the default (C6)', 'ExitPolicy accept *:80,accept *:443,reject *:*\n', ['reject6 *:*', ...PRIV4, 'accept *:80', 'accept *:443', 'reject *:*']],
+    ])('%s', async (_name, torrc, lines) => {
+      const result = await load(torrc);
+      expect(result.valid).toBe(true);
+      expect(result.torLines).toEqual(lines);
+    });
+
+    test.each([
+      ['a malformed item with ExitRelay 1', 'ExitRelay 1\nExitPolicy reject 1.2.3.4/33:*\n', 'POLICY_BAD_MASK'],
+      ['a malformed item with ExitRelay auto', 'ExitPolicy reject *:80,443\n', 'POLICY_BAD_KEYWORD'],
+      ['an unknown option', 'ExitPolicy accept *:80\nNoSuchOption 1\n', 'TORRC_UNKNOWN_OPTION'],
+      ['the IPv6Exit crash combination (C17)', 'IPv6Exit 1\nExitPolicyRejectPrivate 0\n', 'POLICY_TOR_WOULD_CRASH'],
+      ['a bad boolean', 'IPv6Exit yes\nExitPolicy accept *:80\n', undefined],
+    ])('is invalid with %s', async (_name, torrc, code) => {
+      const result = await load(torrc);
+      expect(result.valid).toBe(false);
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.length).toBeGreaterThan(0);
+      if (code !== undefined) expect(errors.map((e) => e.code)).toContain(code);
+    });
+
+    test('reports a bad option value once', async () => {
+      const result = await load('IPv6Exit yes\nExitPolicy accept *:80\n');
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.location).toEqual({ file: '/etc/tor/torrc', line: 1 });
+    });
+
+    test('stays valid with a malformed ExitPolicy while ExitRelay is 0 (Tor does not parse it)', async () => {
+      const result = await load('ExitRelay 0\nExitPolicy bogus\n');
+      expect(result.valid).toBe(true);
+      expect(result.policy?.notExit).toBe('exit-relay-0');
+      expect(result.torLines).toEqual(['reject *:*']);
+    });
+
+    test('reads the defaults file first and lets the torrc replace its ExitPolicy list', async () => {
+      const result = await load('ExitPolicy reject 3.3.3.3:*\n', 'ExitPolicy reject 1.1.1.1:*\nExitPolicy reject 2.2.2.2:*\n');
+      expect(result.torLines).toEqual(['reject6 *:*', ...PRIV4, 'reject 3.3.3.3:*', ...DEFAULT4]);
+      expect(result.inputs.exitPolicy.map((l) => l.location.file)).toEqual(['/etc/tor/torrc']);
+    });
+
+    test('follows %include in place', async () => {
+      const result = await load(
+        source`
+          ExitPolicy reject 9.9.9.9:*
+          %include /etc/tor/torrc.d
+          ExitPolicy accept *:443
+          ExitPolicy reject *:*
+        `,
+        undefined,
+        { '/etc/tor/torrc.d/a.conf': 'ExitPolicy reject 8.8.8.0/24:*\n' },
+      );
+      expect(result.torLines).toEqual(['reject6 *:*', ...PRIV4, 'reject 9.9.9.9:*', 'reject 8.8.8.0/24:*', 'accept *:443', 'reject *:*']);
+      expect(result.config.files.map((f) => f.path)).toEqual(['/etc/tor/torrc', '/etc/tor/torrc.d/a.conf']);
+    });
+
+    test('rejects the interface addresses it is given under ExitPolicyRejectLocalInterfaces', async () => {
+      const fs = memoryFs({ '/t': 'ExitPolicyRejectLocalInterfaces 1\nExitPolicy accept *:*\n' });
+      const result = await loadRelayPolicy({ torrc: '/t', fs, interfaceAddresses: ['127.0.0.1', '198.51.100.9'] });
+      expect(result.torLines).toEqual(['reject6 *:*', ...PRIV4, 'reject 198.51.100.9:*', 'accept *:*']);
+    });
+
+    test('is invalid when the torrc is missing', async () => {
+      const result = await loadRelayPolicy({ torrc: '/nope', fs: memoryFs({}) });
+      expect(result.valid).toBe(false);
+      expect(result.diagnostics.map((d) => d.code)).toContain('TORRC_FILE_MISSING');
+    });
+  });
+
+  describe('#loadRelayPolicySync', () => {
+    test('answers like the async form', async () => {
+      const fs = memoryFs({ '/t': 'ExitPolicy reject 5.6.0.0/16:*\n' });
+      const a = await loadRelayPolicy({ torrc: '/t', fs });
+      const b = loadRelayPolicySync({ torrc: '/t', fs });
+      expect(b.torLines).toEqual(a.torLines);
+      expect(b.valid).toBe(a.valid);
+    });
+  });
+
+  describe('#relayPolicyFromConfig', () => {
+    test('computes the policy of an already loaded configuration', () => {
+      const config = loadConfigSync({ torrc: '/t', fs: memoryFs({ '/t': 'ExitRelay 1\n' }) });
+      const result = relayPolicyFromConfig(config);
+      expect(result.config).toBe(config);
+      expect(result.policy?.rules.at(-1)?.action).toBe('accept');
+    });
+  });
+});
