@@ -21,7 +21,8 @@
  * Only `in-force` and `nothing-promised` are `ok`; the CLI exits with its check-failed code
  * otherwise. For a change lost from the files, the command (and, with a planner, the plan)
  * that restores it is offered, never applied. When all is in force, the follow-up letter is
- * rendered and filed.
+ * rendered and filed; it reports this check (when it ran, whether the running tor kept the
+ * change, which destinations of the complaint are refused) rather than announcing one.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,7 +34,7 @@ import { readPlanDocument } from '../apply/plan-document.js';
 import { formatError, ExitkitError } from '../errors.js';
 import type { Audience, TemplateSet } from '../letters/registry.js';
 import { followUpKind } from '../letters/registry.js';
-import type { ComplaintInfo, LetterContext, OperatorProfile, Recipient, RelayIdentity } from '../letters/context.js';
+import type { ComplaintInfo, FollowUpVerification, LetterContext, OperatorProfile, Recipient, RelayIdentity } from '../letters/context.js';
 import { describeAddresses, describePorts } from '../letters/describe.js';
 import { emlHeadersFor, formatEml } from '../letters/eml.js';
 import { configFactsFromConfig } from '../letters/facts.js';
@@ -351,7 +352,14 @@ export async function followUp(id: string, options: FollowUpOptions = {}): Promi
     } else {
       const group = await groupOf(letterPlan.document);
       try {
-        const rendered = await renderFollowUpLetter(record, letterPlan.document, check.effectiveAt, group, options.letter, now);
+        const verification = Date.parse(checkedAt) >= Date.parse(check.effectiveAt)
+          ? {
+              verifiedAt: checkedAt,
+              runningTor: check.running.status === 'in-force',
+              destinations: destinations.filter((d) => d.files === 'rejected' && d.running !== 'accepted').map((d) => d.destination),
+            }
+          : undefined;
+        const rendered = await renderFollowUpLetter(record, letterPlan.document, check.effectiveAt, verification, group, options.letter, now);
         result.letter = { ...rendered, file: null };
         if (record_) {
           const filed = await recordLetter(id, rendered.letter, { ...options, now, format: rendered.format, eml: rendered.format === 'eml' ? rendered.text : undefined });
@@ -557,6 +565,7 @@ async function renderFollowUpLetter(
   record: CaseRecord,
   document: PlanDocument,
   effectiveAt: string,
+  verification: FollowUpVerification | undefined,
   group: Group,
   options: FollowUpLetterOptions,
   now: Date,
@@ -565,7 +574,7 @@ async function renderFollowUpLetter(
     throw new CaseError('CASE_PLAN_INVALID', `the configuration ${group.torrc} could not be read`, { input: group.torrc });
   }
   const relay = options.relay ?? (await relayIdentityFromConfig(group.config, (file) => readFile(file, 'utf8'), { cwd: group.cwd }));
-  const followup = followUpFromPlan(document, effectiveAt);
+  const followup = followUpFromPlan(document, effectiveAt, verification);
   const context: LetterContext = {
     relay,
     operator: options.operator,

@@ -187,7 +187,8 @@ export function suggestRemedy(complaint: ParsedComplaint, options: SuggestRemedy
   }
   const letter = complaint.category;
   const notes: string[] = [];
-  const tail = [...(options.caseId ? ['--case', options.caseId] : []), '--reason', reasonText(complaint)];
+  const caseArgs = options.caseId ? ['--case', options.caseId] : [];
+  const tail = [...caseArgs, '--reason', reasonText(complaint)];
   const maxNetworks = options.maxNetworks ?? 4;
   const maxPorts = options.maxPorts ?? 8;
   const done = (main: RemedyOption, alternatives: RemedyOption[] = []): RemedySuggestion => ({ ...main, letter, alternatives, notes });
@@ -250,7 +251,7 @@ export function suggestRemedy(complaint: ParsedComplaint, options: SuggestRemedy
     if (cover && coverNet && coverNet.prefix >= (coverNet.family === 4 ? 16 : 48)) {
       alternatives.push(option('block', ['plan', 'block', cover, ...portArgs, ...tail], `block the one network all ${hosts} targets are in (${cover}) ${portWords}`));
     }
-    const reduce = reducePorts(ports, what, `${hosts} hosts in ${cidrs.length} networks`, notes);
+    const reduce = reducePorts(ports, what, `${hosts} hosts in ${cidrs.length} networks`, notes, caseArgs);
     if (reduce) return done(reduce, alternatives);
     const [firstAlternative, ...rest] = alternatives;
     if (firstAlternative) return done(firstAlternative, rest);
@@ -258,7 +259,7 @@ export function suggestRemedy(complaint: ParsedComplaint, options: SuggestRemedy
   }
 
   if (ports.length > 0) {
-    const reduce = reducePorts(ports, what, 'an unnamed host', notes);
+    const reduce = reducePorts(ports, what, 'an unnamed host', notes, caseArgs);
     const portWords = `port${ports.length > 1 ? 's' : ''} ${formatPortList(ports)}`;
     return done(
       option('none', null, `the report names ${portWords} but no destination address, so nothing can be blocked precisely: answer with the letter and ask for the destination`),
@@ -268,8 +269,8 @@ export function suggestRemedy(complaint: ParsedComplaint, options: SuggestRemedy
   return done(option('none', null, `the report names no destination (${complaint.destinationNote ?? 'none given'}): no policy change, answer with the letter`));
 }
 
-/** A port reduction that stops the attacked ports, or null when it would cut the web ports. */
-function reducePorts(ports: readonly number[], what: string, where: string, notes: string[]): RemedyOption | null {
+/** A port reduction that stops the attacked ports (filed in the case when one is given), or null when it would cut the web ports. */
+function reducePorts(ports: readonly number[], what: string, where: string, notes: string[], caseArgs: readonly string[]): RemedyOption | null {
   if (ports.length === 0) return null;
   const web = ports.filter((p) => WEB_PORTS.has(p));
   if (web.length > 0) {
@@ -279,11 +280,11 @@ function reducePorts(ports: readonly number[], what: string, where: string, note
   const kept = ports.filter(inTorReduced);
   const list = formatPortList(ports);
   if (kept.length === 0) {
-    return option('reduce-ports', ['plan', 'reduce-ports', '--tor-reduced'], `${what} against ${where} on ${list}, which Tor's reduced exit policy does not allow: switch to it`);
+    return option('reduce-ports', ['plan', 'reduce-ports', '--tor-reduced', ...caseArgs], `${what} against ${where} on ${list}, which Tor's reduced exit policy does not allow: switch to it`);
   }
   return option(
     'reduce-ports',
-    ['plan', 'reduce-ports', '--ports', reducedWithout(ports)],
+    ['plan', 'reduce-ports', '--ports', reducedWithout(ports), ...caseArgs],
     `${what} against ${where} on ${list}; Tor's reduced policy still allows ${formatPortList(kept)}, so keep the reduced list without ${kept.length > 1 ? 'them' : 'it'}`,
   );
 }

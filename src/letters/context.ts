@@ -89,6 +89,21 @@ export interface FollowUpInfo {
    * plan has not been applied yet, and the letter then presents the change as a proposal.
    */
   appliedAt: string | null;
+  /**
+   * The later check that found the change still in force (`exitkit followup`); absent until
+   * that check has run. The letter then reports the check instead of announcing it.
+   */
+  verification?: FollowUpVerification | undefined;
+}
+
+/** What a follow-up check confirmed about an applied change, and when. */
+export interface FollowUpVerification {
+  /** When the check ran, ISO 8601 UTC (`…Z`); not before the change took effect. */
+  verifiedAt: string;
+  /** The running tor's policy was read too and keeps the change (else only the configuration files were checked). */
+  runningTor: boolean;
+  /** Destinations named in the complaint that the check found refused, as written (`198.51.100.23:22`). */
+  destinations: readonly string[];
 }
 
 /** What the relay's logging configuration says, for claims about logs. */

@@ -54,6 +54,10 @@ export const VIEW_SCHEMA: FieldSpec = record({
     checkDate: text,
     changes: list(text),
     noChange: flag,
+    verified: flag,
+    verifiedAt: text,
+    verifiedRunning: flag,
+    verifiedDestinations: text,
   }),
 });
 
@@ -116,6 +120,9 @@ export function buildView(context: LetterContext, now: Date): LetterView {
   const followup = context.followup;
   if (followup !== undefined) {
     const applied = followup.appliedAt === null ? undefined : parseTime('followup.appliedAt', followup.appliedAt, true);
+    const verification = followup.verification;
+    const verified = verification === undefined ? undefined : verifiedTime(verification.verifiedAt, applied);
+    const destinations = verification?.destinations.map((destination, index) => clean(`followup.verification.destinations[${index}]`, destination)) ?? [];
     view['followup'] = compact({
       remedy: followup.remedy,
       applied: applied !== undefined,
@@ -124,6 +131,11 @@ export function buildView(context: LetterContext, now: Date): LetterView {
       checkDate: applied === undefined ? undefined : utcDate(new Date(applied.getTime() + FOLLOW_UP_DAYS * DAY_MS)),
       changes: describeChange(followup.change, { proposal: applied === undefined }),
       noChange: followup.change.changes.length === 0,
+      // Absent rather than false before the check, like the other parts of the check.
+      verified: verified === undefined ? undefined : true,
+      verifiedAt: verified === undefined ? undefined : utcTime(verified),
+      verifiedRunning: verified === undefined ? undefined : verification?.runningTor === true,
+      verifiedDestinations: verified === undefined || destinations.length === 0 ? undefined : englishList(destinations),
     });
   }
   return withAllRecords(view, VIEW_SCHEMA) as LetterView;
@@ -177,6 +189,25 @@ function exoneratorLink(context: LetterContext): string | undefined {
       ? utcDate(parseTime('complaint.eventTime', complaint.eventTime, false))
       : receivedDate(complaint.receivedAt);
   return exoneratorUrl(clean('complaint.relayAddress', address), date);
+}
+
+// A check can only confirm a change that was in force when it ran.
+function verifiedTime(verifiedAt: string, applied: Date | undefined): Date {
+  const time = parseTime('followup.verification.verifiedAt', verifiedAt, true);
+  if (applied === undefined || time.getTime() < applied.getTime()) {
+    throw new LetterError(
+      'LETTER_BAD_VALUE',
+      applied === undefined
+        ? `followup.verification.verifiedAt "${verifiedAt}" is given for a change that is not applied`
+        : `followup.verification.verifiedAt "${verifiedAt}" is before the change took effect (${applied.toISOString()})`,
+      {
+        field: 'followup.verification.verifiedAt',
+        input: verifiedAt,
+        hint: 'give the time of a follow-up check made after the change took effect',
+      },
+    );
+  }
+  return time;
 }
 
 function receivedDate(receivedAt: string): string {

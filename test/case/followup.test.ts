@@ -275,9 +275,22 @@ describe('case/followup', () => {
       expect(flat).toContain('198.51.100.23');
       expect(flat).toContain(FINGERPRINT);
       expect(flat).toContain('Reference: VICTIM-2025-0042');
+      // The check has run: the letter reports it, with what it could see, instead of announcing it.
+      expect(flat).toContain('I checked on 2025-11-27 15:00:00 UTC that the block is still in place');
+      expect(flat).toContain('Connections to 198.51.100.23:22, as named in the complaint, are refused.');
+      expect(flat).not.toContain('Tor process running');
+      expect(flat).not.toContain('I will check on');
       const letters = await readdir(path.join(ledger.stateDir, 'cases', id, 'letters'));
       expect(letters).toEqual(['20251127T150000Z-followup-block.isp.txt']);
       expect(result.letter?.file).toBe(path.join(ledger.stateDir, 'cases', id, 'letters', letters[0] as string));
+    });
+
+    test('says in the letter that the running tor enforces the change when the check could ask it', async () => {
+      const { id, check, relay } = await appliedCase();
+      const applied = await readFile(relay.torrc, 'utf8');
+      const result = await followUp(id, { ...check, control: runningTor(async () => applied, relay), letter: { templates: await loadTemplates(), operator: OPERATOR } });
+      expect(result.status).toBe('in-force');
+      expect(result.letter?.body.replace(/\s+/g, ' ')).toContain('and the Tor process running on the server enforces it.');
     });
 
     test('writes the letter as a message threaded to the complaint when asked for eml', async () => {

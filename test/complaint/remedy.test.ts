@@ -75,6 +75,15 @@ describe('complaint/remedy', () => {
       expect(suggestRemedy(complaint('scan', hosts)).command).toBe('exitkit plan reduce-ports --tor-reduced');
     });
 
+    test.each([
+      ['the reduced policy as it is', [28015], ['plan', 'reduce-ports', '--tor-reduced', '--case', 'CASE-7']],
+      ['the reduced list without an attacked port', [22], ['plan', 'reduce-ports', '--ports', expect.stringMatching(/^20-21,23,/), '--case', 'CASE-7']],
+    ])('files a port reduction (%s) in the case, like a block', (_name, ports, argv) => {
+      const hosts = ['198.51.100.1', '203.0.113.1', '192.0.2.200', '198.18.0.1', '198.19.0.1'].map((a) => dest(a, ports));
+      expect(suggestRemedy(complaint('scan', hosts), { caseId: 'CASE-7' }).argv).toEqual(argv);
+      expect(suggestRemedy(complaint('brute-force', [dest(null, ports)]), { caseId: 'CASE-7' }).alternatives[0]?.argv).toEqual(argv);
+    });
+
     test('spread-out web attacks: the web ports are not dropped, no change is suggested', () => {
       const hosts = ['198.51.100.1', '203.0.113.1', '192.0.2.200', '198.18.0.1', '198.19.0.1'].map((a) => dest(a, [443]));
       const s = suggestRemedy(complaint('scan', hosts));
@@ -85,7 +94,7 @@ describe('complaint/remedy', () => {
     test('many hosts inside one provider network: reduce ports, with blocking that network as the alternative', () => {
       const hosts = Array.from({ length: 6 }, (_, i) => dest(`37.27.${128 + i * 20}.9`, [28015]));
       const s = suggestRemedy(complaint('scan', hosts), { caseId: 'c' });
-      expect(s.command).toBe('exitkit plan reduce-ports --tor-reduced');
+      expect(s.command).toBe('exitkit plan reduce-ports --tor-reduced --case c');
       expect(s.alternatives.map((a) => a.argv?.slice(0, 3))).toEqual([['plan', 'block', '37.27.128.0/17']]);
     });
 

@@ -33,6 +33,23 @@ describe('letters/followup', () => {
       expect(followUpFromPlan(plan('middle'), effectiveAt).appliedAt).toBeNull();
     });
 
+    test('carries the week-later check of a change in force', () => {
+      const verification = { verifiedAt: '2025-11-27T15:00:00Z', runningTor: true, destinations: ['203.0.113.7:443'] };
+      expect(followUpFromPlan(plan('block'), '2025-11-20T14:03:05Z', verification)).toEqual({
+        remedy: 'block',
+        change: BLOCK_CHANGE,
+        appliedAt: '2025-11-20T14:03:05Z',
+        verification,
+      });
+    });
+
+    test.each([undefined, null])('refuses a check of a plan not in force (%s)', (effectiveAt) => {
+      const verification = { verifiedAt: '2025-11-27T15:00:00Z', runningTor: false, destinations: [] };
+      expect(() => followUpFromPlan(plan('block'), effectiveAt, verification)).toThrow(
+        expect.objectContaining({ code: 'LETTER_BAD_VALUE', field: 'followup.verification' }),
+      );
+    });
+
     test.each(['unblock', '', 'Block'])('refuses a remedy no letter describes: %j', (kind) => {
       expect(() => followUpFromPlan(plan(kind), null)).toThrow(expect.objectContaining({ code: 'LETTER_BAD_VALUE', field: 'followup.remedy' }));
     });

@@ -25,6 +25,8 @@ import {
 
 const TEMPLATES = await builtinTemplates();
 const APPLIED = '2025-11-20T14:03:05Z';
+/** When the follow-up check of the fixture letters runs, a week after the change. */
+const CHECKED = new Date('2025-11-27T15:00:00Z');
 const FOLLOW_UPS: Partial<Record<LetterKind, FollowUpInfo>> = {
   'followup-block': { remedy: 'block', change: BLOCK_CHANGE, appliedAt: APPLIED },
   'followup-reduce-ports': { remedy: 'reduce-ports', change: REDUCE_CHANGE, appliedAt: APPLIED },
@@ -107,6 +109,31 @@ describe('letters/render', () => {
         expect(flat(letter.body)).not.toContain('Nothing has been changed yet');
       },
     );
+
+    test.each(all.filter((info) => info.kind.startsWith('followup-')).map((info) => [info.name, info] as const))(
+      'reports in %s the check a week later instead of announcing it',
+      async (_name, info) => {
+        const context = contextFor(info.kind);
+        context.followup = { ...context.followup!, verification: { verifiedAt: '2025-11-27T15:00:00Z', runningTor: true, destinations: ['203.0.113.7:443'] } };
+        const letter = renderLetter(info.kind, context, { templates: TEMPLATES, audience: info.audience, now: CHECKED });
+        expectWellFormed(letter.body);
+        const text = flat(letter.body);
+        expect(text).toContain('Since 2025-11-20 14:03:05 UTC');
+        expect(text).toContain('I checked on 2025-11-27 15:00:00 UTC that');
+        expect(text).toContain('the Tor process running on the server enforces it');
+        expect(text).toContain('Connections to 203.0.113.7:443, as named in the');
+        expect(text).not.toMatch(/I will check|check a week later/);
+      },
+    );
+
+    test('claims only the configuration when the running tor could not be asked', async () => {
+      const context = contextFor('followup-block');
+      context.followup = { ...context.followup!, verification: { verifiedAt: '2025-11-27T15:00:00Z', runningTor: false, destinations: [] } };
+      const text = flat(renderLetter('followup-block', context, { templates: TEMPLATES, now: CHECKED }).body);
+      expect(text).toContain("the relay's configuration still has exactly the effect described above.");
+      expect(text).not.toContain('Tor process running');
+      expect(text).not.toContain('as named in the');
+    });
 
     test('renders every letter with only the fields it needs: initial replies need a complaint', async () => {
       const set = TEMPLATES;
@@ -233,8 +260,10 @@ describe('letters/render', () => {
       ['followup-block.isp', 'followup-block', 'isp', () => fullContext()],
       ['dmca.isp', 'dmca', 'isp', dmcaContext],
       ['generic.isp', 'generic', 'isp', genericContext],
+      ['followup-block.isp.verified', 'followup-block', 'isp', verifiedContext],
     ] as const)('%s reads exactly as reviewed', async (name, kind, audience, context) => {
-      const letter = renderLetter(kind, context(), { templates: TEMPLATES, audience, now: NOW });
+      const now = name.endsWith('.verified') ? CHECKED : NOW;
+      const letter = renderLetter(kind, context(), { templates: TEMPLATES, audience, now });
       const golden = await readFile(join(FIXTURES, 'golden', `${name}.txt`), 'utf8');
       expect(`Subject: ${letter.subject}\n\n${letter.body}`).toBe(golden);
     });
@@ -290,5 +319,12 @@ function genericContext(): LetterContext {
   context.recipient = { email: 'abuse@isp.example.net' };
   context.complaint = { receivedAt: '2025-11-19', complainant: {}, subject: 'Abuse from 192.0.2.10' };
   context.facts = { logging: { verboseLogs: [], safeLogging: configLine('SafeLogging', '1') } };
+  return context;
+}
+
+/** The follow-up a week later, after the check found the block in force in the files and in tor. */
+function verifiedContext(): LetterContext {
+  const context = fullContext();
+  context.followup = { ...context.followup!, verification: { verifiedAt: '2025-11-27T15:00:00Z', runningTor: true, destinations: ['203.0.113.7:443'] } };
   return context;
 }

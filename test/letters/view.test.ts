@@ -1,8 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import type { LetterContext } from '../../src/letters/context.js';
+import type { FollowUpVerification, LetterContext } from '../../src/letters/context.js';
 import { VIEW_SCHEMA, buildView, utcDate, utcTime } from '../../src/letters/view.js';
 import type { FieldSpec, ViewValue } from '../../src/letters/view.js';
 import { BLOCK_CHANGE, NOW, fullContext, minimalContext } from './helpers.js';
+
+/** The week-later check of the full context's block: files and running tor, one destination. */
+const VERIFIED: FollowUpVerification = { verifiedAt: '2025-11-27T15:00:00Z', runningTor: true, destinations: ['203.0.113.7:443'] };
 
 // Every field path the schema declares, lists marked with [].
 function schemaPaths(spec: FieldSpec, prefix = ''): string[] {
@@ -24,9 +27,23 @@ function viewPaths(value: ViewValue, prefix = ''): string[] {
 
 describe('letters/view', () => {
   describe('#buildView', () => {
-    test('fills every field of the schema from a full context, and nothing else', () => {
-      const view = buildView(fullContext(), NOW);
+    test('fills every field of the schema from a full context checked a week later, and nothing else', () => {
+      const context = fullContext();
+      context.followup = { ...context.followup!, verification: VERIFIED };
+      const view = buildView(context, NOW);
       expect(viewPaths(view).sort()).toEqual(schemaPaths(VIEW_SCHEMA).sort());
+    });
+
+    test.each<[string, FollowUpVerification, Record<string, ViewValue>]>([
+      ['the configuration, the running tor and a destination', VERIFIED, { verified: true, verifiedAt: '2025-11-27 15:00:00 UTC', verifiedRunning: true, verifiedDestinations: '203.0.113.7:443' }],
+      ['the configuration alone, with no destination named', { verifiedAt: '2025-11-20T14:03:05Z', runningTor: false, destinations: [] }, { verified: true, verifiedAt: '2025-11-20 14:03:05 UTC', verifiedRunning: false }],
+      ['two destinations', { ...VERIFIED, destinations: ['203.0.113.7:443', '[2001:db8::7]:80'] }, { verifiedDestinations: '203.0.113.7:443 and [2001:db8::7]:80' }],
+    ])('reports a check of %s', (_name, verification, expected) => {
+      const context = fullContext();
+      context.followup = { ...context.followup!, verification };
+      const view = buildView(context, NOW) as Record<string, Record<string, ViewValue>>;
+      expect(view['followup']).toMatchObject({ applied: true, checkDate: '2025-11-27', ...expected });
+      if (!('verifiedDestinations' in expected)) expect(view['followup']).not.toHaveProperty('verifiedDestinations');
     });
 
     test('formats times in UTC and dates the follow-up a week after the change took effect', () => {
@@ -126,6 +143,10 @@ describe('letters/view', () => {
       ['braces in a value', (c) => { c.complaint = { ...c.complaint!, subject: 'hello {{relay.nickname}}' }; }, 'complaint.subject'],
       ['braces in a signature line', (c) => { c.operator = { ...c.operator, signature: ['}} x'] }; }, 'operator.signature[0]'],
       ['a relay address ExoneraTor cannot look up', (c) => { c.complaint = { ...c.complaint!, relayAddress: 'relay.example.org' }; }, 'complaint.relayAddress'],
+      ['a check time with an offset instead of UTC', (c) => { c.followup = { ...c.followup!, verification: { ...VERIFIED, verifiedAt: '2025-11-27T15:00:00+01:00' } }; }, 'followup.verification.verifiedAt'],
+      ['a check before the change took effect', (c) => { c.followup = { ...c.followup!, verification: { ...VERIFIED, verifiedAt: '2025-11-20T14:03:04Z' } }; }, 'followup.verification.verifiedAt'],
+      ['a check of a change that is not applied', (c) => { c.followup = { ...c.followup!, appliedAt: null, verification: VERIFIED }; }, 'followup.verification.verifiedAt'],
+      ['braces in a checked destination', (c) => { c.followup = { ...c.followup!, verification: { ...VERIFIED, destinations: ['{{x}}'] } }; }, 'followup.verification.destinations[0]'],
     ])('refuses %s', (_name, change, field) => {
       const context = fullContext();
       change(context);
