@@ -13,8 +13,8 @@ export const DEBIAN_DEFAULTS_TORRC = '/usr/share/tor/tor-service-defaults-torrc'
 
 /** Options shared by every command that reads a relay's configuration. */
 export interface ConfigOptions {
-  /** The torrc tor is started with (`-f`). */
-  torrc: string;
+  /** The torrc tor is started with (`-f`); undefined for $EXITKIT_TORRC or /etc/tor/torrc. */
+  torrc: string | undefined;
   /** The defaults file (`--defaults-torrc`), false for none, undefined for Debian's when present. */
   defaultsTorrc: string | false | undefined;
   /** Directory tor resolves relative `%include` paths against. */
@@ -113,10 +113,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** Adds --torrc, --defaults-torrc, --no-defaults-torrc, --cwd and --own-address to a command. */
 export function withConfigOptions(command: Command): Command {
   return command
-    .option('--torrc <file>', 'the torrc tor is started with', '/etc/tor/torrc')
+    .option('--torrc <file>', 'the torrc tor is started with (default: $EXITKIT_TORRC or /etc/tor/torrc)')
     .option(
       '--defaults-torrc <file>',
-      `tor's defaults file (default: ${DEBIAN_DEFAULTS_TORRC} when it exists)`,
+      `tor's defaults file (default: $EXITKIT_DEFAULTS_TORRC, else ${DEBIAN_DEFAULTS_TORRC} when it exists)`,
     )
     .option('--no-defaults-torrc', 'read no defaults file')
     .option('--cwd <dir>', 'directory tor resolves relative %include paths against (default: the current directory)')

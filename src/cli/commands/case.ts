@@ -22,6 +22,7 @@ import { formatError, type ExitkitError } from '../../errors.js';
 import { exoneratorUrl } from '../../letters/exonerator.js';
 import { KIND_FOR_CATEGORY } from '../../letters/registry.js';
 import type { ConfigLine, ConfigView } from '../../types.js';
+import { DEFAULTS_TORRC_ENV, resolveConfigOptions, torrcChosen } from '../config-options.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import type { CommandContext, ConfigOptions } from '../main.js';
@@ -73,8 +74,6 @@ export interface FollowUpCommandOptions extends CaseCommandOptions, Partial<Conf
   out?: string | undefined;
 }
 
-/** The torrc `withConfigOptions` defaults to; `followup` then checks each plan's own torrc instead. */
-const DEFAULT_TORRC = '/etc/tor/torrc';
 /** Mode of a letter written with `--out`. */
 const LETTER_MODE = 0o640;
 
@@ -376,8 +375,10 @@ export async function followupCommand(context: CommandContext<FollowUpCommandOpt
     ...ledgerLocation(options.stateDir, io),
     now,
     letter,
-    ...(options.torrc !== undefined && options.torrc !== DEFAULT_TORRC ? { torrc: path.resolve(io.cwd, options.torrc) } : {}),
-    ...(typeof options.defaultsTorrc === 'string' ? { defaultsTorrc: path.resolve(io.cwd, options.defaultsTorrc) } : {}),
+    ...(torrcChosen(options, io) ? { torrc: resolveConfigOptions(options, io).torrc } : {}),
+    ...(typeof options.defaultsTorrc === 'string' || (options.defaultsTorrc === undefined && io.env[DEFAULTS_TORRC_ENV])
+      ? { defaultsTorrc: resolveConfigOptions(options, io).defaultsTorrc ?? null }
+      : {}),
     ...(options.defaultsTorrc === false ? { defaultsTorrc: null } : {}),
     ...(options.cwd !== undefined ? { cwd: path.resolve(io.cwd, options.cwd) } : {}),
     ...(options.ownAddress !== undefined ? { ownAddresses: options.ownAddress } : {}),
