@@ -12,6 +12,9 @@ const INSTALL_HINTS: Record<string, string> = {
   ip: 'apt-get install -y iproute2',
   patch: 'apt-get install -y patch',
   python3: 'apt-get install -y python3',
+  flock: 'apt-get install -y util-linux',
+  nsenter: 'apt-get install -y util-linux',
+  git: 'apt-get install -y git',
 };
 
 /** Whether a program is there, and what to tell the reader when it is not. */
