@@ -24,7 +24,7 @@ import { nodeFs, resolveFrom, torFileStatus, type TorrcFs } from './fs.js';
 import { expandInclude, type IncludeExpansion } from './include.js';
 import type { TorrcEncoding } from './lexer.js';
 import { asciiLower, findOption, lookupOption, TOR_OPTION_ALIASES, TOR_OPTIONS, type OptionLookup, type TorOption } from './options.js';
-import { checkFinalOptions, checkLineValue } from './validate.js';
+import { checkFinalOptions, checkLineValue, valueBytes } from './validate.js';
 
 /** Tor refuses to parse a file more than this many levels deep (the top file is level 1). */
 export const MAX_INCLUDE_LEVEL = 31;
@@ -485,7 +485,21 @@ class Loader {
       const lines = lists.get(option.storage) ?? [];
       return option.virtual ? lines : lines.filter((l) => l.option === option.name);
     };
-    for (const problem of checkFinalOptions(value)) this.report(problem);
+    const entryOf = new Map(this.entries.flatMap((entry) => (entry.line ? [[entry.line, entry] as const] : [])));
+    const finalView = {
+      value,
+      lines: (name: string): readonly ConfigLine[] => {
+        const option = resolveOptionName(name);
+        if (option.kind === 'list') return listLines(option);
+        const line = singles.get(option.name);
+        return line ? [line] : [];
+      },
+      bytes: (line: ConfigLine): Uint8Array => {
+        const entry = entryOf.get(line);
+        return entry ? valueBytes(entry.node, entry.file.file.encoding) : Buffer.from(line.value, 'utf8');
+      },
+    };
+    for (const problem of checkFinalOptions(finalView)) this.report(problem);
     const diagnostics = Object.freeze([...this.diagnostics]);
     const errors = Object.freeze(diagnostics.filter((d) => d.severity === 'error'));
     const entries = Object.freeze([...this.entries]);
@@ -503,12 +517,7 @@ class Loader {
       warnings: Object.freeze(diagnostics.filter((d) => d.severity === 'warning')),
       valid: errors.length === 0,
       options: Object.freeze({ ...options }),
-      lines(name: string): readonly ConfigLine[] {
-        const option = resolveOptionName(name);
-        if (option.kind === 'list') return listLines(option);
-        const line = singles.get(option.name);
-        return line ? [line] : [];
-      },
+      lines: finalView.lines,
       value,
       sourceEntries(source: ConfigSource): readonly LoadedEntry[] {
         return entries.filter((e) => e.source === source);

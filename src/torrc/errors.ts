@@ -81,6 +81,60 @@ export type TorrcValueCode =
   /** A Nickname that is not 1 to 19 letters and digits. */
   | 'TORRC_BAD_NICKNAME';
 
+/**
+ * Codes of Tor's checks across options and of option values Tor parses during validation
+ * (`options_validate` and friends; see cross-checks.ts and ports.ts).
+ */
+export type TorrcCrossCode =
+  /** A listener line (`ORPort`, `SocksPort`, ...) Tor cannot read: address, port, flags, unix: path. */
+  | 'TORRC_BAD_PORT_LINE'
+  /** Listener lines that contradict each other (`X 0` beside `X 9001`, advertised but not listened on, ...). */
+  | 'TORRC_PORT_CONFLICT'
+  /** An unknown listener flag, which Tor ignores (warning). */
+  | 'TORRC_PORT_FLAG_IGNORED'
+  /** An ORPort line Tor drops because another supersedes it (warning). */
+  | 'TORRC_PORT_SUPERSEDED'
+  /** A hostname tor resolves when it starts; whether that works depends on the machine (warning). */
+  | 'TORRC_RESOLVES_AT_STARTUP'
+  /** Two options Tor refuses together, or an option that needs another (e.g. `BridgeRelay 1` without an ORPort). */
+  | 'TORRC_OPTIONS_CONFLICT'
+  /** An option a relay (a configuration with an ORPort) may not set, e.g. `ReducedCircuitPadding 1`. */
+  | 'TORRC_NOT_FOR_RELAYS'
+  /** A number outside the range Tor accepts when it validates the configuration. */
+  | 'TORRC_OUT_OF_RANGE'
+  /** Bandwidth options Tor refuses: above the 2 GB cap, below a relay's minimum, rate above burst. */
+  | 'TORRC_BAD_BANDWIDTH'
+  /** A value that is not one of the words Tor accepts for the option. */
+  | 'TORRC_BAD_CHOICE'
+  /** An `AccountingStart` Tor cannot read. */
+  | 'TORRC_BAD_ACCOUNTING_START'
+  /** A `Log` line Tor cannot read (severities, domains, destination), or a bad `LogTimeGranularity`. */
+  | 'TORRC_BAD_LOG'
+  /** A `MyFamily` entry or `FamilyId` Tor cannot read. */
+  | 'TORRC_BAD_FAMILY'
+  /** `ContactInfo` that is not valid UTF-8. */
+  | 'TORRC_BAD_CONTACT_INFO'
+  /** A `HashedControlPassword` that is not a hash made by `tor --hash-password`. */
+  | 'TORRC_BAD_PASSWORD_HASH'
+  /** A `ServerTransportPlugin`, `ServerTransportListenAddr`, `ServerTransportOptions` or `ClientTransportPlugin` line Tor refuses. */
+  | 'TORRC_BAD_TRANSPORT'
+  /** A `Bridge` line Tor cannot read. */
+  | 'TORRC_BAD_BRIDGE_LINE'
+  /** An address option (`OutboundBindAddress*`, proxies) Tor cannot read, or one set twice for a family. */
+  | 'TORRC_BAD_ADDRESS'
+  /** A node list (`ExcludeNodes`, `NodeFamily`, ...) with an entry Tor cannot read. */
+  | 'TORRC_BAD_NODE_LIST'
+  /** An option that may only differ from its default when `TestingTorNetwork` is set. */
+  | 'TORRC_TESTING_ONLY'
+  /** `RunAsDaemon 1` with a relative path (warning without RunAsDaemon). */
+  | 'TORRC_RELATIVE_PATH'
+  /** `HiddenService*` lines Tor refuses (order, ports, version). */
+  | 'TORRC_BAD_HIDDEN_SERVICE'
+  /** `Address` lines Tor accepts now but fails on when it starts (two of a family, a name to resolve) (warning). */
+  | 'TORRC_ADDRESS_AT_STARTUP'
+  /** A configuration Tor accepts but that does not do what it says (warning). */
+  | 'TORRC_INEFFECTIVE_OPTION';
+
 /** Codes of edits and flattening exitkit refuses. */
 export type TorrcEditCode =
   /** A keyword that is not an option name Tor knows exactly (nor `%include`). */
@@ -101,7 +155,7 @@ export type TorrcEditCode =
   | 'TORRC_UNKNOWN_OPTION_NAME';
 
 /** Every code the torrc layer uses. */
-export type TorrcErrorCode = TorrcLexCode | TorrcIncludeCode | TorrcOptionCode | TorrcValueCode | TorrcEditCode;
+export type TorrcErrorCode = TorrcLexCode | TorrcIncludeCode | TorrcOptionCode | TorrcValueCode | TorrcCrossCode | TorrcEditCode;
 
 /** A problem in a torrc file set (or an edit exitkit refuses), with its code and file:line. */
 export class TorrcError extends ExitkitError<TorrcErrorCode> {

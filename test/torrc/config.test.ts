@@ -181,7 +181,8 @@ describe('torrc/config', () => {
     test('reads a file that is not UTF-8 byte by byte and warns', () => {
       const config = load('', undefined, { '/etc/tor/torrc': Buffer.from('ContactInfo caf\xe9\n', 'latin1') });
       expect(config.value('ContactInfo')?.value).toBe('caf\u00e9');
-      expect(codes(config)).toEqual(['TORRC_NOT_UTF8']);
+      // Tor itself refuses a ContactInfo that is not UTF-8 (options_validate_relay_info).
+      expect(codes(config)).toEqual(['TORRC_NOT_UTF8', 'TORRC_BAD_CONTACT_INFO']);
       expect(config.files[0]?.file.encoding).toBe('latin1');
     });
   });

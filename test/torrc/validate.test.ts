@@ -1,12 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import type { ConfigLine } from '../../src/types.js';
 import { findOption } from '../../src/torrc/options.js';
-import { checkFinalOptions, checkLineValue } from '../../src/torrc/validate.js';
+import { checkFinalOptions, checkLineValue, valueBytes } from '../../src/torrc/validate.js';
 
 const at = { file: '/etc/tor/torrc', line: 7 };
 
-function nicknameLine(value: string): ConfigLine {
-  return { option: 'Nickname', key: 'Nickname', prefix: '', value, location: at, source: 'torrc' };
+function line(option: string, value: string): ConfigLine {
+  return { option, key: option, prefix: '', value, location: at, source: 'torrc' };
+}
+
+/** A view holding only the given single-value lines. */
+function view(...set: ConfigLine[]) {
+  return { value: (name: string) => set.find((l) => l.option === name), lines: (name: string) => set.filter((l) => l.option === name) };
 }
 
 describe('torrc/validate', () => {
@@ -37,17 +42,32 @@ describe('torrc/validate', () => {
 
   describe('#checkFinalOptions', () => {
     test.each(['Relay', 'A1b2C3', 'abcdefghijklmnopqrs', ''])('accepts Nickname %j', (value) => {
-      expect(checkFinalOptions((name) => (name === 'Nickname' ? nicknameLine(value) : undefined))).toEqual([]);
+      expect(checkFinalOptions(view(line('Nickname', value))).filter((p) => p.severity === 'error')).toEqual([]);
     });
 
     test.each(['SomeoneDidntLookAtTheConfig', '{NodeName}', 'my relay', 'relé'])('refuses Nickname %j at its line', (value) => {
-      expect(checkFinalOptions((name) => (name === 'Nickname' ? nicknameLine(value) : undefined))).toMatchObject([
-        { code: 'TORRC_BAD_NICKNAME', location: at, input: value },
-      ]);
+      expect(checkFinalOptions(view(line('Nickname', value)))).toMatchObject([{ code: 'TORRC_BAD_NICKNAME', location: at, input: value }]);
     });
 
     test('accepts an unset Nickname', () => {
-      expect(checkFinalOptions(() => undefined)).toEqual([]);
+      expect(checkFinalOptions(view())).toEqual([]);
+    });
+
+    test('adds the cross-option checks', () => {
+      expect(checkFinalOptions(view(line('BridgeRelay', '1')))).toMatchObject([{ code: 'TORRC_OPTIONS_CONFLICT', location: at }]);
+    });
+  });
+
+  describe('#valueBytes', () => {
+    const node = (raw: string, value: string, quoted: boolean) => ({ raw, rawKey: 'ContactInfo', value, quoted });
+    test.each([
+      ['plain UTF-8 text', node('ContactInfo café\n', 'café', false), 'utf8', [0x63, 0x61, 0x66, 0xc3, 0xa9]],
+      ['plain text of a file read byte by byte', node('ContactInfo caf\u00e9\n', 'caf\u00e9', false), 'latin1', [0x63, 0x61, 0x66, 0xe9]],
+      ['hex escapes as raw bytes', node('ContactInfo "a\\xe9"\n', 'a\u00e9', true), 'utf8', [0x61, 0xe9]],
+      ['octal and simple escapes', node('  ContactInfo "\\101\\t\\"" # c\r\n', 'A\t"', true), 'utf8', [0x41, 0x09, 0x22]],
+      ['a NUL ends the value', node('ContactInfo "a\\0b"\n', 'a\0b', true), 'utf8', [0x61]],
+    ] as const)('gives the bytes tor holds for %s', (_name, entry, encoding, bytes) => {
+      expect([...valueBytes(entry, encoding)]).toEqual(bytes);
     });
   });
 });
