@@ -7,7 +7,9 @@
  * not make such a configuration invalid.
  */
 import type { ExitkitError } from '../errors.js';
+import { PolicyError } from '../policy/errors.js';
 import { formatTorPolicy } from '../policy/format.js';
+import { parsePolicyItem, splitPolicyValue } from '../policy/parse.js';
 import { policyInputsFromConfig, type PolicyInputs } from '../policy/inputs.js';
 import { tryBuildEffectivePolicy, type EffectivePolicyBuild } from '../policy/effective.js';
 import { loadConfig, loadConfigSync, type LoadedConfig, type TorrcFs } from '../torrc/index.js';
@@ -75,15 +77,58 @@ export function relayPolicyFromConfig(
   const policyErrors = build.errors.filter(
     (e) => e.code !== 'POLICY_BAD_OPTION_VALUE' || !config.errors.some((c) => sameLine(c, e)),
   );
+  const otherPolicies = otherPolicyErrors(config);
   return {
     config,
-    valid: config.valid && build.errors.length === 0 && policy !== undefined,
-    diagnostics: [...config.diagnostics, ...policyErrors, ...build.warnings],
+    valid: config.valid && build.errors.length === 0 && policy !== undefined && otherPolicies.length === 0,
+    diagnostics: [...config.diagnostics, ...policyErrors, ...otherPolicies, ...build.warnings],
     policy,
     torLines: policy ? formatTorPolicy(policy) : undefined,
     inputs,
     build,
   };
+}
+
+/**
+ * The other address policies tor parses while validating (`validate_addr_policies` in
+ * policies.c), with the action tor assumes for items written without one. A malformed item
+ * in any of them makes tor refuse the whole configuration, even on a relay with ExitRelay 0.
+ */
+const OTHER_POLICIES: ReadonlyArray<readonly [option: string, assume: 'accept' | 'reject' | undefined]> = [
+  ['DirPolicy', undefined],
+  ['SocksPolicy', undefined],
+  ['AuthDirReject', 'reject'],
+  ['AuthDirInvalid', 'reject'],
+  ['AuthDirBadExit', 'reject'],
+  ['AuthDirMiddleOnly', 'reject'],
+  ['ReachableAddresses', 'accept'],
+  ['ReachableORAddresses', 'accept'],
+  ['ReachableDirAddresses', 'accept'],
+];
+
+function otherPolicyErrors(config: LoadedConfig): ExitkitError[] {
+  const errors: ExitkitError[] = [];
+  for (const [option, assume] of OTHER_POLICIES) {
+    for (const line of config.lines(option)) {
+      for (const piece of splitPolicyValue(line.value)) {
+        // router_parse_addr_policy_item_from_string supplies the assumed action only for
+        // items that start like an address: '*', '[' or a digit.
+        const text = assume !== undefined && /^[*[0-9]/.test(piece.text) ? `${assume} ${piece.text}` : piece.text;
+        const error = parsePolicyItem(text, { location: line.location }).error;
+        if (error) {
+          errors.push(
+            new PolicyError(error.code, `${option} item '${piece.text}': ${error.message}; tor refuses the whole configuration`, {
+              location: line.location,
+              input: piece.text,
+              hint: error.hint,
+              cause: error,
+            }),
+          );
+        }
+      }
+    }
+  }
+  return errors;
 }
 
 function loadOptions(options: RelayPolicyOptions): Parameters<typeof loadConfigSync>[0] {
