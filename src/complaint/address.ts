@@ -4,6 +4,8 @@
  * ip-address; nothing here does its own address arithmetic beyond masking a BigInt.
  */
 import { Address4, Address6 } from 'ip-address';
+import { prefixContains } from '../net/cidr.js';
+import { PRIVATE_NETS } from '../policy/rule.js';
 
 /** An IP address as a report wrote it and in canonical form. */
 export interface IpAddress {
@@ -96,30 +98,12 @@ export function parseNetwork(text: string): IpNetwork | null {
   return networkOf(ip, prefix);
 }
 
-// Tor's `private` networks (policies.c private_nets[]), which ExitPolicyRejectPrivate rejects
-// by default: a Tor exit cannot normally have connected to these.
-const TOR_PRIVATE: ReadonlyArray<readonly [string, number]> = [
-  ['0.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['127.0.0.0', 8],
-  ['192.168.0.0', 16],
-  ['10.0.0.0', 8],
-  ['172.16.0.0', 12],
-  ['::', 8],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-];
-
 /** True when the address lies in one of the networks Tor's `private` keyword stands for. */
 export function isTorPrivate(ip: IpAddress): boolean {
-  for (const [net, prefix] of TOR_PRIVATE) {
-    const base = parseIp(net);
-    if (!base || base.family !== ip.family) continue;
-    if (networkOf(ip, prefix).start === networkOf(base, prefix).start) return true;
-  }
-  return false;
+  // A Tor exit cannot normally have connected to these: ExitPolicyRejectPrivate rejects them.
+  return PRIVATE_NETS.some(
+    (net) => net.family === ip.family && prefixContains(net.family, net.address, net.maskBits, ipToBigInt(ip)),
+  );
 }
 
 /** Formats `address:port` with brackets around IPv6, as reports and Tor write it. */

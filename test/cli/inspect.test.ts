@@ -1,32 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { parseDestination } from '../../src/cli/commands/inspect.js';
 import { source } from '../helpers/source.js';
+import { SAMPLE, fakeIO as sharedFakeIO } from './helpers.js';
 
-const repo = resolve(import.meta.dirname, '../..');
-const sample = ['--torrc', 'fixtures/sample/torrc', '--defaults-torrc', 'fixtures/sample/defaults-torrc'];
+const fakeIO = (cwd?: string) => sharedFakeIO(cwd === undefined ? {} : { cwd });
 
-function fakeIO(cwd = repo): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    cwd,
-    env: {},
-    now: () => new Date('2026-11-25T12:00:00Z'),
-  };
-  return io;
-}
+const sample = SAMPLE;
 
 const temp = mkdtempSync(join(tmpdir(), 'exitkit-cli-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
