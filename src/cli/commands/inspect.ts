@@ -264,6 +264,16 @@ export async function lintCommand(context: CommandContext<ConfigOptions & { json
       }
     }
   }
+  // In reading order: by file as tor reads them, then by line (a stable sort keeps the
+  // order of several findings on one line).
+  const fileOrder = new Map(result.config.files.map((loaded, index) => [loaded.path, index] as const));
+  const position = (finding: ExitkitError): [number, number] =>
+    finding.location ? [fileOrder.get(finding.location.file) ?? fileOrder.size, finding.location.line] : [-1, 0];
+  findings.sort((a, b) => {
+    const [fa, la] = position(a);
+    const [fb, lb] = position(b);
+    return fa - fb || la - lb;
+  });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (options.json) {
     io.stdout(`${JSON.stringify({ valid: result.valid, errors: errors.map(diagnosticJson), warnings: findings.map(diagnosticJson) }, null, 2)}\n`);
