@@ -3,12 +3,9 @@
  * 203.0.113.0/24 on ports 80 and 443 is applied to a running relay, and the follow-up letter
  * names exactly that range and those ports, the UTC time apply recorded, and the fingerprint
  * tor wrote into the relay's DataDirectory.
- *
- * The plan folder is written here the way `exitkit plan block` writes it (plan.json with the
- * new torrc, hashes, probes and semantic change), so the test does not depend on the planner.
+ * The plan is made by the planner itself (`createPlan`, as `exitkit plan block` does).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
@@ -21,7 +18,7 @@ import { followUpKind } from '../../../src/letters/registry.js';
 import { relayIdentityFromConfig } from '../../../src/letters/relay.js';
 import { renderLetter } from '../../../src/letters/render.js';
 import { loadConfig } from '../../../src/torrc/config.js';
-import type { PlanDocument, PlanProbe } from '../../../src/types.js';
+import { createPlan } from '../../../src/plan/create.js';
 import { requireTool } from '../../helpers/require-tool.js';
 import { exitPolicy, relayTorrc, startRelay, stopRelay, type RunningRelay } from '../apply/running-relay.js';
 import { builtinTemplates, fullContext } from '../../letters/helpers.js';
@@ -30,18 +27,6 @@ const tools = ['tor', 'unshare', 'ip', 'flock'].map((name) => requireTool(name, 
 const available = tools.every((tool) => tool.available);
 
 const BEFORE_POLICY = 'ExitPolicy accept *:80\nExitPolicy accept *:443\nExitPolicy reject *:*';
-const AFTER_POLICY =
-  '# exitkit: case CASE-2025-0042, 2025-11-20, port scan from our exit\n' +
-  'ExitPolicy reject 203.0.113.0/24:80\nExitPolicy reject 203.0.113.0/24:443\n' +
-  BEFORE_POLICY;
-const PROBES: PlanProbe[] = [
-  { address: '203.0.113.7', port: 80, before: 'accept', after: 'reject' },
-  { address: '203.0.113.250', port: 443, before: 'accept', after: 'reject' },
-  { address: '203.0.113.7', port: 22, before: 'reject', after: 'reject' },
-  { address: '198.51.100.1', port: 443, before: 'accept', after: 'accept' },
-];
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let relay: RunningRelay | undefined;
 afterEach(async () => {
@@ -52,40 +37,23 @@ afterEach(async () => {
 describe.skipIf(!available)('integ/letters/followup-e2e', () => {
   test('block → apply on a running relay → follow-up naming the range, ports, UTC time and real fingerprint', async () => {
     relay = await startRelay((root) => relayTorrc(root, BEFORE_POLICY));
-    const before = await readFile(relay.torrc, 'utf8');
-    const after = before.replace(BEFORE_POLICY, AFTER_POLICY);
-    expect(after).not.toBe(before);
-
     const planDir = path.join(relay.root, 'plans', 'CASE-2025-0042');
-    const plan: PlanDocument = {
-      format: 'exitkit-plan/1',
-      id: 'CASE-2025-0042',
-      createdAt: new Date().toISOString(),
-      torrc: relay.torrc,
-      defaultsTorrc: relay.defaults,
-      cwd: relay.root,
-      readFiles: [
-        { path: relay.torrc, sha256: sha256(before) },
-        { path: relay.defaults, sha256: sha256('') },
-      ],
-      changes: [{ path: relay.torrc, beforeSha256: sha256(before), afterSha256: sha256(after), after }],
-      needsRestart: false,
-      probes: PROBES,
-      semanticChange: {
-        changes: [{ family: 4, cidrs: ['203.0.113.0/24'], ports: [[80, 80], [443, 443]], before: 'accept', after: 'reject' }],
-      },
-      remedy: { kind: 'block', cidrs: ['203.0.113.0/24'], ports: '80,443', case: 'CASE-2025-0042' },
-      summary: 'Traffic to 203.0.113.0/24 on ports 80 and 443 is now rejected.',
-    };
-    await mkdir(planDir, { recursive: true });
-    await writeFile(path.join(planDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+    const planned = await createPlan(
+      { kind: 'block', cidrs: ['203.0.113.0/24'], ports: '80,443', caseId: 'CASE-2025-0042', reason: 'port scan from our exit' },
+      { torrc: relay.torrc, defaultsTorrc: relay.defaults, cwd: relay.root, now: new Date(), out: planDir },
+    );
+    expect(planned.document.semanticChange.changes).toEqual([
+      { family: 4, cidrs: ['203.0.113.0/24'], ports: [[80, 80], [443, 443]], before: 'accept', after: 'reject' },
+    ]);
+    const probes = planned.document.probes;
+    expect(probes.some((probe) => probe.before !== probe.after)).toBe(true);
 
     const applied = await applyPlan(planDir, { reload: 'control', settleMs: 500, confirmTimeoutMs: 30_000 });
     expect(applied.confirmation.status).toBe('confirmed');
 
     // The relay really enforces what the letter will say.
     const enforced = await exitPolicy(relay);
-    for (const probe of PROBES) expect(evaluatePrintedPolicy(enforced, probe.address, probe.port)).toBe(probe.after);
+    for (const probe of probes) expect(evaluatePrintedPolicy(enforced, probe.address, probe.port)).toBe(probe.after);
 
     // Gather the letter's context the way `exitkit letter followup --plan DIR` does.
     const effectiveAt = await readEffectiveTime(planDir);
