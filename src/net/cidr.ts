@@ -9,10 +9,14 @@
  * - IPv6 text is Tor's own `tor_inet_pton(AF_INET6)`, not the C library's.
  * - IPv6 output is Tor's `tor_inet_ntop`: lowercase, the first longest run of ≥ 2 zero
  *   words compressed, `::a.b.c.d` / `::ffff:a.b.c.d` for IPv4-compatible and mapped forms.
- * `canonicalCidr` is the one place that prints RFC 5952 text (through ip-address), for
- * output that other tools read.
+ * `canonicalCidr` prints RFC 5952 text (ip-address's `correctForm`: lowercase, the first
+ * longest run of ≥ 2 zero groups compressed, never a dotted IPv4 part) for output that other
+ * tools read.
+ *
+ * The policy engine's hot paths work on addresses as 32-bit words (`wordCount`,
+ * `writeWords`): one word for IPv4, four for IPv6, most significant first. Typed arrays of
+ * words cost no allocation per address, where every bigint operation allocates.
  */
-import { Address6 } from 'ip-address';
 import type { Family } from '../types.js';
 
 /** Number of address bits of a family. */
@@ -54,30 +58,47 @@ export function hasHostBits(family: Family, address: bigint, bits: number): bool
   return networkAddress(family, address, bits) !== address;
 }
 
-const IPV4_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /**
  * Parses IPv4 text exactly as Tor's `tor_inet_aton`: returns undefined for anything else
  * (`01.2.3.4`, `1.2.3`, `1.2.3.4 `, `256.0.0.1`).
  */
 export function parseIPv4(text: string): bigint | undefined {
-  const m = IPV4_TEXT.exec(text);
-  if (!m) return undefined;
-  let value = 0n;
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] as string;
-    // tor_inet_aton refuses what some C libraries read as octal.
-    if (part.length > 1 && part.startsWith('0')) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
+  const n = parseIPv4Number(text);
+  return n < 0 ? undefined : BigInt(n);
 }
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isHexDigit = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
+/** `parseIPv4` as an unsigned 32-bit number, or -1 when the text is not a dotted quad. */
+export function parseIPv4Number(text: string): number {
+  // dotted-quad ::= part "." part "." part "." part
+  // part        ::= "0" | [1-9] [0-9]? [0-9]?      (value ≤ 255)
+  const len = text.length;
+  if (len < 7 || len > 15) return -1;
+  let value = 0;
+  let pos = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (text.charCodeAt(pos) !== 0x2e) return -1;
+      pos++;
+    }
+    const first = text.charCodeAt(pos) - 0x30;
+    if (!(first >= 0 && first <= 9)) return -1;
+    let n = first;
+    let digits = 1;
+    pos++;
+    for (;;) {
+      const d = text.charCodeAt(pos) - 0x30;
+      if (!(d >= 0 && d <= 9)) break;
+      // tor_inet_aton refuses what some C libraries read as octal.
+      if (digits === 3 || first === 0) return -1;
+      n = n * 10 + d;
+      digits++;
+      pos++;
+    }
+    if (n > 255) return -1;
+    value = value * 256 + n;
+  }
+  return pos === len ? value : -1;
+}
 
 /**
  * Parses IPv6 text exactly as Tor's `tor_inet_pton(AF_INET6)`: 1–4 hex digits a group, one
@@ -85,76 +106,108 @@ const isHexDigit = (c: string | undefined): boolean =>
  * plain IPv4), no zone id, no trailing single `:`.
  */
 export function parseIPv6(text: string): bigint | undefined {
+  return parseIPv6Groups(text, scratchGroups) ? groupsToBigInt(scratchGroups) : undefined;
+}
+
+const scratchGroups = new Uint16Array(8);
+
+// Value of a hex digit's char code, or -1.
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+const isDigitCode = (code: number): boolean => code >= 0x30 && code <= 0x39;
+
+/**
+ * `parseIPv6` into eight 16-bit groups (`out`, most significant first); false when the text
+ * is not an IPv6 address (then `out` holds garbage). A transcription of `tor_inet_pton`.
+ */
+export function parseIPv6Groups(text: string, out: Uint16Array): boolean {
   const len = text.length;
-  if (len > 2 && text[len - 1] === ':' && text[len - 2] !== ':') return undefined;
-  const words: number[] = new Array<number>(8).fill(0);
+  const COLON = 0x3a;
+  if (len > 2 && text.charCodeAt(len - 1) === COLON && text.charCodeAt(len - 2) !== COLON) return false;
+  out.fill(0);
   let gapPos = -1;
   let setWords = 0;
   const dot = text.indexOf('.');
   let eow: number;
-  if (dot === 0) return undefined;
+  if (dot === 0) return false;
   if (dot < 0) {
     eow = len;
   } else {
     eow = dot - 1;
-    while (eow > 0 && isDigit(text[eow])) eow--;
-    if (text[eow] !== ':') return undefined;
+    while (eow > 0 && isDigitCode(text.charCodeAt(eow))) eow--;
+    if (text.charCodeAt(eow) !== COLON) return false;
     eow++;
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.slice(eow));
-    if (!v4) return undefined;
-    const bytes = v4.slice(1, 5).map(Number);
-    if (bytes.some((b) => b > 255)) return undefined;
-    words[6] = ((bytes[0] as number) << 8) | (bytes[1] as number);
-    words[7] = ((bytes[2] as number) << 8) | (bytes[3] as number);
+    // The dotted part: four parts of 1–3 digits, each ≤ 255, leading zeros allowed.
+    const bytes = [0, 0, 0, 0];
+    let pos = eow;
+    for (let part = 0; part < 4; part++) {
+      if (part > 0) {
+        if (text.charCodeAt(pos) !== 0x2e) return false;
+        pos++;
+      }
+      let n = 0;
+      let digits = 0;
+      while (digits < 4 && isDigitCode(text.charCodeAt(pos))) {
+        n = n * 10 + text.charCodeAt(pos) - 0x30;
+        digits++;
+        pos++;
+      }
+      if (digits === 0 || digits > 3 || n > 255) return false;
+      bytes[part] = n;
+    }
+    if (pos !== len) return false;
+    out[6] = ((bytes[0] as number) << 8) | (bytes[1] as number);
+    out[7] = ((bytes[2] as number) << 8) | (bytes[3] as number);
     setWords += 2;
   }
   let i = 0;
   let src = 0;
   while (src < eow) {
-    if (i > 7) return undefined;
-    const c = text[src];
-    if (isHexDigit(c)) {
+    if (i > 7) return false;
+    const c = text.charCodeAt(src);
+    if (hexValue(c) >= 0) {
       // strtol(src, &next, 16): a "0x" prefix is consumed when a hex digit follows it.
       let next = src;
-      if (c === '0' && (text[src + 1] === 'x' || text[src + 1] === 'X') && isHexDigit(text[src + 2])) {
-        next = src + 2;
-      }
+      const x = text.charCodeAt(src + 1) | 0x20;
+      if (c === 0x30 && x === 0x78 && hexValue(text.charCodeAt(src + 2)) >= 0) next = src + 2;
       let value = 0;
-      while (isHexDigit(text[next])) {
-        value = value * 16 + parseInt(text[next] as string, 16);
+      for (let h = hexValue(text.charCodeAt(next)); h >= 0; h = hexValue(text.charCodeAt(next))) {
+        // Only the group length matters past four digits; keep the number small.
+        value = (value * 16 + h) & 0xfffff;
         next++;
       }
       const groupLen = next - src;
-      if (groupLen > 4) return undefined;
-      if (groupLen > 1 && !isHexDigit(text[src + 1])) return undefined;
-      words[i++] = value;
+      if (groupLen > 4) return false;
+      if (groupLen > 1 && hexValue(text.charCodeAt(src + 1)) < 0) return false;
+      out[i++] = value;
       setWords++;
       src = next;
-      if (text[src] !== ':' && src !== eow) return undefined;
+      if (text.charCodeAt(src) !== COLON && src !== eow) return false;
       src++;
-    } else if (c === ':' && i > 0 && gapPos === -1) {
+    } else if (c === COLON && i > 0 && gapPos === -1) {
       gapPos = i;
       src++;
-    } else if (c === ':' && i === 0 && src + 1 < eow && text[src + 1] === ':' && gapPos === -1) {
+    } else if (c === COLON && i === 0 && src + 1 < eow && text.charCodeAt(src + 1) === COLON && gapPos === -1) {
       gapPos = i;
       src += 2;
     } else {
-      return undefined;
+      return false;
     }
   }
   if (setWords > 8 || (setWords === 8 && gapPos !== -1) || (setWords < 8 && gapPos === -1)) {
-    return undefined;
+    return false;
   }
   if (gapPos >= 0) {
     const nToMove = setWords - (dot >= 0 ? 2 : 0) - gapPos;
     const gapLen = 8 - setWords;
-    const moved = words.slice(gapPos, gapPos + nToMove);
-    for (let k = 0; k < nToMove; k++) words[gapPos + gapLen + k] = moved[k] as number;
-    for (let k = 0; k < gapLen; k++) words[gapPos + k] = 0;
+    out.copyWithin(gapPos + gapLen, gapPos, gapPos + nToMove);
+    out.fill(0, gapPos, gapPos + gapLen);
   }
-  let value = 0n;
-  for (const w of words) value = (value << 16n) | BigInt(w);
-  return value;
+  return true;
 }
 
 /** An address with its family. */
@@ -174,58 +227,86 @@ export function parseIpLiteral(text: string): IpAddress | undefined {
     const v6 = parseIPv6(text.slice(1, -1));
     return v6 === undefined ? undefined : { family: 6, address: v6 };
   }
-  const v6 = parseIPv6(text);
-  if (v6 !== undefined) return { family: 6, address: v6 };
-  const v4 = parseIPv4(text);
-  if (v4 !== undefined) return { family: 4, address: v4 };
-  return undefined;
+  // IPv6 text always has a colon and IPv4 text never does, so one parser decides.
+  if (text.includes(':')) {
+    const v6 = parseIPv6(text);
+    return v6 === undefined ? undefined : { family: 6, address: v6 };
+  }
+  const v4 = parseIPv4Number(text);
+  return v4 < 0 ? undefined : { family: 4, address: BigInt(v4) };
 }
 
 /** Dotted-quad text of an IPv4 address. */
 export function formatIPv4(address: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((address >> shift) & 0xffn)).join('.');
+  return dottedQuad(Number(address & 0xffff_ffffn));
+}
+
+function dottedQuad(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
 
 /** IPv6 text exactly as Tor's `tor_inet_ntop` prints it. */
 export function formatIPv6(address: bigint): string {
-  const words: number[] = [];
-  for (let i = 7; i >= 0; i--) words.push(Number((address >> BigInt(i * 16)) & 0xffffn));
-  const w = (k: number): number => words[k] as number;
+  const g = scratchGroups;
+  writeWords(6, address, scratchWords, 0);
+  wordsToGroups(scratchWords, 0, g);
   if (
-    w(0) === 0 && w(1) === 0 && w(2) === 0 && w(3) === 0 && w(4) === 0 &&
-    ((w(5) === 0 && w(6) !== 0 && w(7) !== 0) || w(5) === 0xffff)
+    g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 &&
+    ((g[5] === 0 && g[6] !== 0 && g[7] !== 0) || g[5] === 0xffff)
   ) {
-    const v4 = formatIPv4(address & 0xffff_ffffn);
-    return w(5) === 0 ? `::${v4}` : `::${w(5).toString(16)}:${v4}`;
+    const v4 = dottedQuad(scratchWords[3] as number);
+    return g[5] === 0 ? `::${v4}` : `::ffff:${v4}`;
   }
-  let longestGapLen = 0;
-  let longestGapPos = -1;
+  return groupsText(g);
+}
+
+// Hex groups with the first longest run of two or more zero groups written as `::`: what
+// both tor_inet_ntop (outside its dotted forms) and RFC 5952 print.
+function groupsText(g: Uint16Array): string {
+  const [gapPos, gapLen] = zeroRun(g);
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === gapPos) {
+      out += i === 0 ? '::' : ':';
+      i += gapLen - 1;
+    } else {
+      out += (g[i] as number).toString(16);
+      if (i !== 7) out += ':';
+    }
+  }
+  return out;
+}
+
+// The first longest run of two or more zero groups, as [position, length]; [-1, 0] when none.
+function zeroRun(g: Uint16Array): [number, number] {
+  let gapLen = 0;
+  let gapPos = -1;
   for (let i = 0; i < 8; ) {
-    if (w(i) === 0) {
+    if (g[i] === 0) {
       const start = i;
-      while (i < 8 && w(i) === 0) i++;
-      if (i - start > longestGapLen) {
-        longestGapLen = i - start;
-        longestGapPos = start;
+      while (i < 8 && g[i] === 0) i++;
+      if (i - start > gapLen) {
+        gapLen = i - start;
+        gapPos = start;
       }
     } else {
       i++;
     }
   }
-  if (longestGapLen <= 1) longestGapPos = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (w(i) === 0 && longestGapPos === i) {
-      if (i === 0) out += ':';
-      out += ':';
-      while (i < 8 && w(i) === 0) i++;
-      i--;
-    } else {
-      out += w(i).toString(16);
-      if (i !== 7) out += ':';
-    }
+  return gapLen <= 1 ? [-1, 0] : [gapPos, gapLen];
+}
+
+function wordsToGroups(words: Uint32Array, at: number, out: Uint16Array): void {
+  for (let k = 0; k < 4; k++) {
+    const w = words[at + k] as number;
+    out[2 * k] = w >>> 16;
+    out[2 * k + 1] = w & 0xffff;
   }
-  return out;
+}
+
+function groupsToBigInt(g: Uint16Array): bigint {
+  for (let k = 0; k < 4; k++) scratchWords[k] = (((g[2 * k] as number) << 16) | (g[2 * k + 1] as number)) >>> 0;
+  return readWords(6, scratchWords, 0);
 }
 
 /** Tor's text for an address; IPv6 in brackets when `brackets` is set (policy format). */
@@ -240,9 +321,99 @@ export function formatAddress(family: Family, address: bigint, brackets = false)
  * IPv6 in RFC 5952 form without brackets, always with `/bits`.
  */
 export function canonicalCidr(family: Family, address: bigint, bits: number): string {
-  const network = networkAddress(family, address, bits);
-  const text = family === 4 ? formatIPv4(network) : Address6.fromBigInt(network).correctForm();
-  return `${text}/${bits}`;
+  writeWords(family, networkAddress(family, address, bits), scratchWords, 0);
+  return cidrText(family, scratchWords, 0, bits);
+}
+
+/** `canonicalCidr` of a network given as words (host bits already cleared). */
+export function cidrText(family: Family, words: Uint32Array, at: number, bits: number): string {
+  // Written as character codes and made into one flat string: diffs can print hundreds of
+  // thousands of blocks, and concatenated pieces would each stay a separate object.
+  const out = textCodes;
+  let len = 0;
+  if (family === 4) {
+    const w = words[at] as number;
+    len = writeDecimal(out, len, w >>> 24);
+    out[len++] = 0x2e;
+    len = writeDecimal(out, len, (w >>> 16) & 0xff);
+    out[len++] = 0x2e;
+    len = writeDecimal(out, len, (w >>> 8) & 0xff);
+    out[len++] = 0x2e;
+    len = writeDecimal(out, len, w & 0xff);
+  } else {
+    const g = scratchGroups;
+    wordsToGroups(words, at, g);
+    const [gapPos, gapLen] = zeroRun(g);
+    for (let i = 0; i < 8; i++) {
+      if (i === gapPos) {
+        out[len++] = 0x3a;
+        if (i === 0) out[len++] = 0x3a;
+        i += gapLen - 1;
+        continue;
+      }
+      len = writeHex(out, len, g[i] as number);
+      if (i !== 7) out[len++] = 0x3a;
+    }
+  }
+  out[len++] = 0x2f;
+  len = writeDecimal(out, len, bits);
+  return String.fromCharCode.apply(null, textViews[len] as unknown as number[]);
+}
+
+const textCodes = new Uint16Array(48);
+const textViews = Array.from({ length: 49 }, (_, k) => textCodes.subarray(0, k));
+const HEX = '0123456789abcdef';
+
+function writeDecimal(out: Uint16Array, at: number, n: number): number {
+  if (n >= 100) out[at++] = 0x30 + Math.floor(n / 100);
+  if (n >= 10) out[at++] = 0x30 + (Math.floor(n / 10) % 10);
+  out[at++] = 0x30 + (n % 10);
+  return at;
+}
+
+function writeHex(out: Uint16Array, at: number, n: number): number {
+  for (let shift = n >= 0x1000 ? 12 : n >= 0x100 ? 8 : n >= 0x10 ? 4 : 0; shift >= 0; shift -= 4) {
+    out[at++] = HEX.charCodeAt((n >>> shift) & 0xf);
+  }
+  return at;
+}
+
+/** 32-bit words per address: 1 for IPv4, 4 for IPv6. */
+export function wordCount(family: Family): 1 | 4 {
+  return family === 4 ? 1 : 4;
+}
+
+// A bigint's two 64-bit halves are stored with one shift, then read as 32-bit words.
+const scratch64 = new BigUint64Array(2);
+const scratch32 = new Uint32Array(scratch64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+const LOW = 1 - HIGH;
+const scratchWords = new Uint32Array(4);
+
+/** Writes an address as `wordCount(family)` words, most significant first, at `out[at]`. */
+export function writeWords(family: Family, address: bigint, out: Uint32Array, at: number): void {
+  if (family === 4) {
+    out[at] = Number(address & 0xffff_ffffn);
+    return;
+  }
+  scratch64[0] = address >> 64n;
+  // Storing into a BigUint64Array keeps the low 64 bits.
+  scratch64[1] = address;
+  out[at] = scratch32[HIGH] as number;
+  out[at + 1] = scratch32[LOW] as number;
+  out[at + 2] = scratch32[2 + HIGH] as number;
+  out[at + 3] = scratch32[2 + LOW] as number;
+}
+
+/** The address held by `wordCount(family)` words at `words[at]`. */
+export function readWords(family: Family, words: Uint32Array, at: number): bigint {
+  if (family === 4) return BigInt(words[at] as number);
+  scratch32[HIGH] = words[at] as number;
+  scratch32[LOW] = words[at + 1] as number;
+  scratch32[2 + HIGH] = words[at + 2] as number;
+  scratch32[2 + LOW] = words[at + 3] as number;
+  return ((scratch64[0] as bigint) << 64n) | (scratch64[1] as bigint);
 }
 
 /** True for an IPv6 address of the form `::ffff:a.b.c.d` (Tor's `tor_addr_is_v4`). */
@@ -301,27 +472,119 @@ export interface Prefix {
 
 /** The fewest prefixes whose union is exactly the inclusive range `first..last`. */
 export function rangeToPrefixes(family: Family, first: bigint, last: bigint): Prefix[] {
-  const total = addressBits(family);
+  const n = wordCount(family);
+  const bounds = new Uint32Array(2 * n);
+  writeWords(family, first, bounds, 0);
+  writeWords(family, last, bounds, n);
   const out: Prefix[] = [];
-  let start = first;
-  while (start <= last) {
-    // Largest block aligned at `start` that does not run past `last`.
-    let size = start === 0n ? total : trailingZeros(start, total);
-    while (size > 0 && start + (1n << BigInt(size)) - 1n > last) size--;
-    out.push({ address: start, bits: total - size });
-    const next = start + (1n << BigInt(size));
-    if (next > maxAddress(family)) break;
-    start = next;
-  }
+  rangeBlocks(family, bounds, 0, bounds, n, {
+    block: (words, at, bits) => out.push({ address: readWords(family, words, at), bits }),
+  });
   return out;
 }
 
-function trailingZeros(value: bigint, limit: number): number {
-  let n = 0;
-  let v = value;
-  while (n < limit && (v & 1n) === 0n) {
-    v >>= 1n;
-    n++;
+/** `canonicalCidr` of each of the fewest prefixes covering `lo..hi` (words), appended to `out`. */
+export function rangeToCidrs(family: Family, lo: Uint32Array, loAt: number, hi: Uint32Array, hiAt: number, out: string[]): void {
+  cidrSink.family = family;
+  cidrSink.out = out;
+  rangeBlocks(family, lo, loAt, hi, hiAt, cidrSink);
+}
+
+interface BlockSink {
+  block(words: Uint32Array, at: number, bits: number): void;
+}
+
+const cidrSink = {
+  family: 4 as Family,
+  out: [] as string[],
+  block(words: Uint32Array, at: number, bits: number): void {
+    this.out.push(cidrText(this.family, words, at, bits));
+  },
+};
+
+const blockWords = new Uint32Array(4);
+
+/**
+ * Gives `sink` each prefix of the fewest covering the inclusive range `lo..hi` (words,
+ * lo ≤ hi), in address order, the network in a scratch buffer it must not keep.
+ *
+ * IPv4 takes the largest aligned block at each step, in plain numbers. For IPv6, let d be
+ * the highest bit where lo and hi differ: the left half `lo .. lo|(2^d − 1)` is lo's own
+ * block (its trailing zero bits), then one block per zero bit of lo from there up to d; the
+ * right half `hi&~(2^d − 1) .. hi` mirrors it with the one bits of hi, largest first, ending
+ * in hi's block of trailing one bits. That is what the largest aligned block at each step
+ * gives, without arithmetic on 128-bit addresses.
+ */
+function rangeBlocks(family: Family, lo: Uint32Array, loAt: number, hi: Uint32Array, hiAt: number, sink: BlockSink): void {
+  if (family === 4) {
+    let first = lo[loAt] as number;
+    const last = hi[hiAt] as number;
+    for (;;) {
+      // Trailing zeros of `first`, and the largest power of two not past `last`.
+      const aligned = first === 0 ? 32 : 31 - Math.clz32(first & -first);
+      const span = last - first + 1;
+      const fits = span >= 0x1_0000_0000 ? 32 : 31 - Math.clz32(span);
+      const size = Math.min(aligned, fits);
+      blockWords[0] = first;
+      sink.block(blockWords, 0, 32 - size);
+      first += 2 ** size;
+      if (first > last) return;
+    }
   }
-  return n;
+  // d: highest differing bit, or -1 when lo = hi.
+  let d = -1;
+  for (let k = 0; k < 4; k++) {
+    const x = ((lo[loAt + k] as number) ^ (hi[hiAt + k] as number)) >>> 0;
+    if (x !== 0) {
+      d = 32 * (3 - k) + 31 - Math.clz32(x);
+      break;
+    }
+  }
+  if (d < 0) {
+    block6(lo, loAt, 0, -1, sink);
+    return;
+  }
+  // Trailing zeros of lo and trailing ones of hi, each counted up to d.
+  let t = 0;
+  while (t < d && bit6(lo, loAt, t) === 0) t++;
+  let u = 0;
+  while (u < d && bit6(hi, hiAt, u) === 1) u++;
+  if (t === d && u === d) {
+    block6(lo, loAt, d + 1, -1, sink);
+    return;
+  }
+  if (t === d) {
+    block6(lo, loAt, d, -1, sink);
+  } else {
+    block6(lo, loAt, t, -1, sink);
+    for (let b = t + 1; b < d; b++) if (bit6(lo, loAt, b) === 0) block6(lo, loAt, b, 1, sink);
+  }
+  if (u === d) {
+    block6(hi, hiAt, d, -1, sink);
+  } else {
+    for (let b = d - 1; b > u; b--) if (bit6(hi, hiAt, b) === 1) block6(hi, hiAt, b, 0, sink);
+    block6(hi, hiAt, u, -1, sink);
+  }
+}
+
+// Bit b (0 = least significant) of the IPv6 address at words[at].
+function bit6(words: Uint32Array, at: number, b: number): number {
+  return ((words[at + 3 - (b >>> 5)] as number) >>> (b & 31)) & 1;
+}
+
+// Gives `sink` the block of 2^b IPv6 addresses: `from` with the bits below b cleared and bit
+// b set to `set` (kept when `set` is -1).
+function block6(from: Uint32Array, at: number, b: number, set: number, sink: BlockSink): void {
+  for (let k = 0; k < 4; k++) {
+    const low = 32 * (3 - k);
+    let w = from[at + k] as number;
+    if (b >= low + 32) w = 0;
+    else if (b > low) w = (w & (-1 << (b - low))) >>> 0;
+    if (set >= 0 && b < 128 && b >= low && b < low + 32) {
+      const bit = 1 << (b - low);
+      w = set === 1 ? (w | bit) >>> 0 : (w & ~bit) >>> 0;
+    }
+    blockWords[k] = w;
+  }
+  sink.block(blockWords, 0, 128 - b);
 }

@@ -2,126 +2,366 @@
  * The semantic difference between two effective policies: exactly the address × port
  * regions whose first-match verdict changes.
  *
- * Per family, the address space is cut at every rule boundary of both policies (a sweep
- * over at most 2 × (n + m) + 1 elementary ranges); inside one elementary range every address
- * sees the same rules, so each policy's port function is computed once per range (through a
- * `PolicyIndex`) and the two are compared. Changed port ranges are grouped by
- * (before, after, ports), adjacent address ranges merged, and written as CIDR blocks.
+ * 1. Rules both policies share, in the same relative order (a common subsequence: the
+ *    equal head and tail, then rules that occur once in each, in increasing order), cannot
+ *    change a verdict by themselves: at an address × port that no other rule matches, both
+ *    policies decide by the first matching shared rule. So only the prefixes of the other
+ *    rules need to be looked at.
+ * 2. Inside those prefixes, the address space is cut at every boundary of both policies'
+ *    prefix forests (`PolicyIndex.forest`); inside one elementary interval every address
+ *    sees the same rules, so the two port functions are compared once per interval (and
+ *    once per pair of innermost prefixes, which many intervals share).
+ * 3. Changed port ranges are grouped by (before, after, ports), adjacent address ranges
+ *    merged, and written as the fewest CIDR blocks.
  */
-import { canonicalCidr, lastAddress, maxAddress, networkAddress, rangeToPrefixes } from '../net/cidr.js';
+import { rangeToCidrs, writeWords } from '../net/cidr.js';
+import { compareWords, increment, PrefixForest } from '../net/prefix-forest.js';
 import type { EffectivePolicy, Family, PolicyAction, PolicyChange, PolicyRule, VerdictChange } from '../types.js';
-import { PolicyIndex, type PortSegment } from './evaluate.js';
+import { PolicyIndex } from './evaluate.js';
 
 type RulesLike = EffectivePolicy | readonly PolicyRule[];
 
 interface Group {
-  family: Family;
   before: PolicyAction;
   after: PolicyAction;
   ports: Array<readonly [number, number]>;
-  ranges: Array<[bigint, bigint]>;
+  /** Offsets in the range store of each [first, last] address range, in address order. */
+  ranges: number[];
 }
 
 /** Every address × port region whose verdict differs between `before` and `after`. */
 export function diffPolicies(before: RulesLike, after: RulesLike): PolicyChange {
   const a = 'rules' in before ? before.rules : before;
   const b = 'rules' in after ? after.rules : after;
-  const indexA = new PolicyIndex(a);
-  const indexB = new PolicyIndex(b);
+  const differing = unsharedRules(a, b);
+  if (differing.length === 0) return { changes: [] };
+  const indexA = cachedIndex(a);
+  const indexB = cachedIndex(b);
   const changes: VerdictChange[] = [];
   for (const family of [4, 6] as const) {
-    const groups = diffFamily(family, a, b, indexA, indexB);
+    const regions = new PrefixForest(family, differing);
+    if (regions.size === 0) continue;
+    const store = new RangeStore(regions.stride);
+    const groups = diffFamily(family, regions, differing, indexA, indexB, a, b, store);
     groups.sort((x, y) => {
-      const ax = (x.ranges[0] as [bigint, bigint])[0];
-      const ay = (y.ranges[0] as [bigint, bigint])[0];
-      if (ax !== ay) return ax < ay ? -1 : 1;
+      const c = compareWords(store.words, x.ranges[0] as number, store.words, y.ranges[0] as number, store.stride);
+      if (c !== 0) return c;
       return x.before === y.before ? 0 : x.before === 'accept' ? -1 : 1;
     });
     for (const g of groups) {
-      changes.push({
-        family,
-        cidrs: g.ranges.flatMap(([lo, hi]) =>
-          rangeToPrefixes(family, lo, hi).map((p) => canonicalCidr(family, p.address, p.bits)),
-        ),
-        ports: g.ports,
-        before: g.before,
-        after: g.after,
-      });
+      const cidrs: string[] = [];
+      for (const at of g.ranges) rangeToCidrs(family, store.words, at, store.words, at + store.stride, cidrs);
+      changes.push({ family, cidrs, ports: g.ports, before: g.before, after: g.after });
     }
   }
   return { changes };
 }
 
+// Address ranges, each as two addresses (first, last) of `stride` words, in one growing
+// buffer.
+class RangeStore {
+  words: Uint32Array;
+  length = 0;
+  constructor(readonly stride: 1 | 4) {
+    this.words = new Uint32Array(64 * stride);
+  }
+
+  add(lo: Uint32Array, loAt: number, hi: Uint32Array, hiAt: number): number {
+    const n = this.stride;
+    if (this.length + 2 * n > this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    const at = this.length;
+    this.words.set(lo.subarray(loAt, loAt + n), at);
+    this.words.set(hi.subarray(hiAt, hiAt + n), at + n);
+    this.length += 2 * n;
+    return at;
+  }
+}
+
 function diffFamily(
   family: Family,
-  a: readonly PolicyRule[],
-  b: readonly PolicyRule[],
+  regions: PrefixForest,
+  differing: readonly PolicyRule[],
   indexA: PolicyIndex,
   indexB: PolicyIndex,
+  a: readonly PolicyRule[],
+  b: readonly PolicyRule[],
+  store: RangeStore,
 ): Group[] {
-  // IPv4 bounds fit exactly in doubles, which spares the garbage of bigint arithmetic.
-  const v4 = family === 4;
-  const max = maxAddress(family);
-  const cutSet = new Set<number | bigint>([v4 ? 0 : 0n]);
-  for (const r of [...a, ...b]) {
-    if (r.family !== family) continue;
-    const start = networkAddress(family, r.address, r.maskBits);
-    const end = lastAddress(family, r.address, r.maskBits);
-    cutSet.add(v4 ? Number(start) : start);
-    if (end < max) cutSet.add(v4 ? Number(end + 1n) : end + 1n);
-  }
-  const starts: Array<number | bigint> = v4
-    ? Array.from(Float64Array.from(cutSet as Set<number>).sort())
-    : [...(cutSet as Set<bigint>)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-
+  const n = regions.stride;
+  const fa = indexA.forest(family);
+  const fb = indexB.forest(family);
+  const fr = regions;
+  const ports = new RegionPorts(regions);
+  differing.forEach((r, k) => {
+    const node = regions.nodeOf[k] as number;
+    if (node >= 0) ports.add(node, r.portMin, r.portMax);
+  });
+  const comparer = new Comparer(family, indexA, a, indexB, b);
   const groups = new Map<string, Group>();
-  // Port functions are shared between addresses that see the same prefixes, so the
-  // comparison of a pair is computed once.
-  const compared = new Map<readonly PortSegment[], Map<readonly PortSegment[], Flip[]>>();
-  for (let k = 0; k < starts.length; k++) {
-    const lo = starts[k] as number | bigint;
-    const fa = v4 ? indexA.portFunctionIPv4(lo as number) : indexA.portFunction(6, lo as bigint);
-    const fb = v4 ? indexB.portFunctionIPv4(lo as number) : indexB.portFunction(6, lo as bigint);
-    let row = compared.get(fa);
-    if (!row) compared.set(fa, (row = new Map()));
-    let changed = row.get(fb);
-    if (!changed) {
-      changed = comparePorts(verdictRanges(fa, a), verdictRanges(fb, b));
-      row.set(fb, changed);
-    }
-    if (changed.length === 0) continue;
-    const next = starts[k + 1];
-    const loBig = typeof lo === 'number' ? BigInt(lo) : lo;
-    const hi = next === undefined ? max : (typeof next === 'number' ? BigInt(next) : next) - 1n;
-    for (const c of changed) {
-      let g = groups.get(c.key);
-      if (!g) {
-        g = { family, before: c.before, after: c.after, ports: c.ports, ranges: [] };
-        groups.set(c.key, g);
+  // Intervals with the same innermost prefixes in both policies and among the unshared
+  // rules change the same way; the intervals of one prefix of the first policy mostly see
+  // one such triple, so the last comparison is kept per prefix (a hash of all triples would
+  // cost more than it saves).
+  const lastB = new Int32Array(fa.size + 1).fill(-2);
+  const lastR = new Int32Array(fa.size + 1);
+  const lastFlips = new Array<Flip[]>(fa.size + 1);
+  const cur = new Uint32Array(n);
+  const end = new Uint32Array(n);
+  const lastPlusOne = new Uint32Array(n);
+  for (let root = 0; root < fr.size; root = (fr.last[root] as number) + 1) {
+    // One region: a prefix of an unshared rule inside no other (roots are disjoint, sorted).
+    cur.set(fr.starts.subarray(root * n, root * n + n));
+    const rootAt = root * n;
+    let ia = fa.locate(cur, 0);
+    let ib = fb.locate(cur, 0);
+    let ir = fr.locate(cur, 0);
+    for (;;) {
+      // The interval runs to the next boundary of any of the three forests, or the region's end.
+      end.set(fr.ends.subarray(rootAt, rootAt + n));
+      clip(fa, ia, end, n);
+      clip(fb, ib, end, n);
+      clip(fr, ir, end, n);
+      const nodeA = fa.owner[ia] as number;
+      const nodeB = fb.owner[ib] as number;
+      const nodeR = fr.owner[ir] as number;
+      let changed: Flip[];
+      if (lastB[nodeA + 1] === nodeB && lastR[nodeA + 1] === nodeR) {
+        changed = lastFlips[nodeA + 1] as Flip[];
+      } else {
+        changed = comparer.flips(ports.of(nodeR), nodeA, nodeB);
+        lastB[nodeA + 1] = nodeB;
+        lastR[nodeA + 1] = nodeR;
+        lastFlips[nodeA + 1] = changed;
       }
-      const last = g.ranges[g.ranges.length - 1];
-      if (last && last[1] + 1n === loBig) last[1] = hi;
-      else g.ranges.push([loBig, hi]);
+      for (const c of changed) {
+        let g = c.group ?? groups.get(c.key);
+        if (!g) {
+          g = { before: c.before, after: c.after, ports: c.ports, ranges: [] };
+          groups.set(c.key, g);
+        }
+        c.group = g;
+        const last = g.ranges[g.ranges.length - 1];
+        if (
+          last !== undefined &&
+          increment(store.words, last + n, lastPlusOne, n) &&
+          compareWords(lastPlusOne, 0, cur, 0, n) === 0
+        ) {
+          store.words.set(end, last + n);
+        } else {
+          g.ranges.push(store.add(cur, 0, end, 0));
+        }
+      }
+      if (compareWords(end, 0, fr.ends, rootAt, n) === 0) break;
+      increment(end, 0, cur, n);
+      if (ia + 1 < fa.intervals && compareWords(fa.bounds, (ia + 1) * n, cur, 0, n) === 0) ia++;
+      if (ib + 1 < fb.intervals && compareWords(fb.bounds, (ib + 1) * n, cur, 0, n) === 0) ib++;
+      if (ir + 1 < fr.intervals && compareWords(fr.bounds, (ir + 1) * n, cur, 0, n) === 0) ir++;
     }
   }
   return [...groups.values()];
 }
 
-interface Range {
-  min: number;
-  max: number;
-  action: PolicyAction;
+// The ports the unshared rules on each region node and its ancestors match: the only ports
+// on which a verdict can change at the addresses of that node. Equal sets are one object
+// with one id, so that work on a set of ports can be shared between nodes.
+class RegionPorts {
+  private readonly known: Array<PortSet | undefined>;
+  private readonly own: Array<Array<[number, number]>>;
+  private readonly interned = new Map<string, PortSet>();
+
+  constructor(private readonly forest: PrefixForest) {
+    this.known = new Array<PortSet | undefined>(forest.size);
+    this.own = Array.from({ length: forest.size }, () => []);
+  }
+
+  /** Registers the port range of an unshared rule on `node`. */
+  add(node: number, portMin: number, portMax: number): void {
+    (this.own[node] as Array<[number, number]>).push([portMin, portMax]);
+  }
+
+  /** The ports of `node`. */
+  of(node: number): PortSet {
+    const known = this.known[node];
+    if (known) return known;
+    const all: Array<[number, number]> = [];
+    for (let k = node; k >= 0; k = this.forest.parent[k] as number) all.push(...(this.own[k] as Array<[number, number]>));
+    all.sort((x, y) => x[0] - y[0]);
+    const ports: number[] = [];
+    for (const [lo, hi] of all) {
+      const last = ports.length - 1;
+      if (ports.length > 0 && (ports[last] as number) + 1 >= lo) ports[last] = Math.max(ports[last] as number, hi);
+      else ports.push(lo, hi);
+    }
+    const text = ports.join(',');
+    let set = this.interned.get(text);
+    if (!set) {
+      set = { id: this.interned.size, ports };
+      this.interned.set(text, set);
+    }
+    this.known[node] = set;
+    return set;
+  }
 }
 
-function verdictRanges(segments: readonly PortSegment[], rules: readonly PolicyRule[]): Range[] {
-  const out: Range[] = [];
-  for (const seg of segments) {
-    const action: PolicyAction = seg.index < 0 ? 'accept' : (rules[seg.index] as PolicyRule).action;
-    const last = out[out.length - 1];
-    if (last && last.action === action) last.max = seg.portMax;
-    else out.push({ min: seg.portMin, max: seg.portMax, action });
+interface PortSet {
+  /** Distinct for distinct sets. */
+  readonly id: number;
+  /** The ports. */
+  readonly ports: Ports;
+}
+
+// Lowers `end` to the last address before the interval after `i`, when that comes first.
+function clip(forest: PrefixForest, i: number, end: Uint32Array, n: number): void {
+  if (i + 1 < forest.intervals && compareWords(forest.bounds, (i + 1) * n, end, 0, n) <= 0) {
+    decrement(forest.bounds, (i + 1) * n, end, n);
   }
+}
+
+// Writes `words[at] - 1` (never called on address 0) to `out`.
+function decrement(words: Uint32Array, at: number, out: Uint32Array, n: number): void {
+  let borrow = 1;
+  for (let k = n - 1; k >= 0; k--) {
+    const w = (words[at + k] as number) - borrow;
+    out[k] = w >>> 0;
+    borrow = w < 0 ? 1 : 0;
+  }
+}
+
+// Rules outside a common subsequence of the two policies (rules are equal when they match
+// the same addresses and ports with the same action).
+function unsharedRules(a: readonly PolicyRule[], b: readonly PolicyRule[]): PolicyRule[] {
+  let head = 0;
+  while (head < a.length && head < b.length && sameRule(a[head] as PolicyRule, b[head] as PolicyRule)) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    sameRule(a[a.length - 1 - tail] as PolicyRule, b[b.length - 1 - tail] as PolicyRule)
+  ) {
+    tail++;
+  }
+  const endA = a.length - tail;
+  const endB = b.length - tail;
+  // Flags with room for the positions just past each middle part.
+  const sharedA = new Uint8Array(a.length + 1);
+  const sharedB = new Uint8Array(b.length + 1);
+  // Rules occurring once in each middle part are anchors; the longest chain of anchors in
+  // increasing order in both is shared, then equal neighbours of shared rules are too.
+  const seen = new Map<number, Seen[]>();
+  const entry = (r: PolicyRule): Seen | undefined => seen.get(ruleHash(r))?.find((e) => sameRule(e.rule, r));
+  for (let i = head; i < endA; i++) {
+    const r = a[i] as PolicyRule;
+    const e = entry(r);
+    if (e) e.countA++;
+    else {
+      const h = ruleHash(r);
+      const bucket = seen.get(h);
+      const fresh: Seen = { rule: r, a: i, b: -1, countA: 1, countB: 0 };
+      if (bucket) bucket.push(fresh);
+      else seen.set(h, [fresh]);
+    }
+  }
+  for (let j = head; j < endB; j++) {
+    const e = entry(b[j] as PolicyRule);
+    if (e) {
+      e.countB++;
+      e.b = j;
+    }
+  }
+  const anchors: Array<[number, number]> = [];
+  for (const bucket of seen.values()) for (const e of bucket) if (e.countA === 1 && e.countB === 1) anchors.push([e.a, e.b]);
+  anchors.sort((x, y) => x[0] - y[0]);
+  const pairs: Array<[number, number]> = [[head - 1, head - 1], ...longestIncreasing(anchors), [endA, endB]];
+  // Between two consecutive shared pairs, equal rules next to either one are shared too.
+  for (let k = 0; k + 1 < pairs.length; k++) {
+    let [i, j] = pairs[k] as [number, number];
+    let [i2, j2] = pairs[k + 1] as [number, number];
+    sharedA[i2] = 1;
+    sharedB[j2] = 1;
+    while (i + 1 < i2 && j + 1 < j2 && sameRule(a[i + 1] as PolicyRule, b[j + 1] as PolicyRule)) {
+      sharedA[++i] = 1;
+      sharedB[++j] = 1;
+    }
+    while (i2 - 1 > i && j2 - 1 > j && sameRule(a[i2 - 1] as PolicyRule, b[j2 - 1] as PolicyRule)) {
+      sharedA[--i2] = 1;
+      sharedB[--j2] = 1;
+    }
+  }
+  const out: PolicyRule[] = [];
+  for (let i = head; i < endA; i++) if (!sharedA[i]) out.push(a[i] as PolicyRule);
+  for (let k = head; k < endB; k++) if (!sharedB[k]) out.push(b[k] as PolicyRule);
   return out;
+}
+
+function sameRule(x: PolicyRule, y: PolicyRule): boolean {
+  return (
+    x === y ||
+    (x.action === y.action &&
+      x.family === y.family &&
+      x.maskBits === y.maskBits &&
+      x.portMin === y.portMin &&
+      x.portMax === y.portMax &&
+      x.address === y.address)
+  );
+}
+
+interface Seen {
+  rule: PolicyRule;
+  a: number;
+  b: number;
+  countA: number;
+  countB: number;
+}
+
+const hashWords = new Uint32Array(4);
+
+// A 30-bit hash of what `sameRule` compares.
+function ruleHash(r: PolicyRule): number {
+  writeWords(r.family, r.address, hashWords, 0);
+  let h = Math.imul(r.family * 131 + r.maskBits, 0x9e3779b1) ^ (r.action === 'accept' ? 0x5bd1e995 : 0);
+  h = Math.imul(h ^ (r.portMin * 65536 + r.portMax), 0x85ebca6b);
+  for (let k = 0; k < (r.family === 4 ? 1 : 4); k++) h = Math.imul(h ^ (hashWords[k] as number), 0xc2b2ae35) ^ (h >>> 15);
+  return (h ^ (h >>> 13)) & 0x3fffffff;
+}
+
+// The longest subsequence of `pairs` (sorted by the first) increasing in the second.
+function longestIncreasing(pairs: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  const tails: number[] = [];
+  const back = new Int32Array(pairs.length).fill(-1);
+  for (let k = 0; k < pairs.length; k++) {
+    const v = (pairs[k] as [number, number])[1];
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((pairs[tails[mid] as number] as [number, number])[1] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) back[k] = tails[lo - 1] as number;
+    tails[lo] = k;
+  }
+  const out: Array<[number, number]> = [];
+  for (let k = tails.length > 0 ? (tails[tails.length - 1] as number) : -1; k >= 0; k = back[k] as number) {
+    out.push(pairs[k] as [number, number]);
+  }
+  return out.reverse();
+}
+
+// Indexes are reused while the same rules array is diffed again (a plan compares one policy
+// with several candidates); a copy of the array guards against it having changed.
+const indexes = new WeakMap<readonly PolicyRule[], { rules: readonly PolicyRule[]; index: PolicyIndex }>();
+
+function cachedIndex(rules: readonly PolicyRule[]): PolicyIndex {
+  const hit = indexes.get(rules);
+  if (hit && hit.rules.length === rules.length && hit.rules.every((r, k) => r === rules[k])) return hit.index;
+  const copy = rules.slice();
+  const index = new PolicyIndex(copy);
+  indexes.set(rules, { rules: copy, index });
+  return index;
 }
 
 interface Flip {
@@ -130,36 +370,296 @@ interface Flip {
   ports: Array<readonly [number, number]>;
   /** Grouping key: direction and ports. */
   key: string;
+  /** The group of this key, once looked up. */
+  group?: Group;
 }
 
-// Both inputs cover 1..65535 in order; returns, per direction, the ports that flip.
-function comparePorts(x: readonly Range[], y: readonly Range[]): Flip[] {
-  const flips = { 'accept>reject': [] as Array<[number, number]>, 'reject>accept': [] as Array<[number, number]> };
-  let i = 0;
-  let j = 0;
-  let port = 1;
-  while (port <= 65535) {
-    const rx = x[i] as Range;
-    const ry = y[j] as Range;
-    const end = Math.min(rx.max, ry.max);
-    if (rx.action !== ry.action) {
-      const list = rx.action === 'accept' ? flips['accept>reject'] : flips['reject>accept'];
-      const last = list[list.length - 1];
-      if (last && last[1] + 1 === port) last[1] = end;
-      else list.push([port, end]);
-    }
-    port = end + 1;
-    if (rx.max === end) i++;
-    if (ry.max === end) j++;
+const NO_FLIPS: Flip[] = [];
+const NONE = 0x7fffffff;
+const UNKNOWN = -1;
+
+// Ports as sorted, disjoint, non-adjacent ranges: [min, max, min, max, ...].
+type Ports = readonly number[];
+
+// Per direction, the ports whose verdict flips.
+interface PortFlips {
+  toReject: Ports;
+  toAccept: Ports;
+}
+
+/**
+ * Compares the two policies' port functions on the intervals of one family.
+ *
+ * At an interval, only the ports `ports` of the unshared rules holding it can flip. Each
+ * policy decides by the rules on the interval's innermost prefix and its ancestors; on the
+ * ports none of them but the outermost (`top`) matches, the verdict is the top prefix's
+ * alone. A policy with many rules for every address has a long top function, so its flips
+ * against the other top are computed once per pair of tops, and at each interval only the
+ * ports the inner prefixes match are compared in full.
+ */
+class Comparer {
+  private readonly tops = new Map<string, { flips: PortFlips; list: Flip[] }>();
+  private readonly shapes = new Map<string, Flip[]>();
+  private readonly sideA: Chains;
+  private readonly sideB: Chains;
+
+  constructor(
+    private readonly family: Family,
+    private readonly indexA: PolicyIndex,
+    private readonly a: readonly PolicyRule[],
+    private readonly indexB: PolicyIndex,
+    private readonly b: readonly PolicyRule[],
+  ) {
+    this.sideA = new Chains(family, indexA, a);
+    this.sideB = new Chains(family, indexB, b);
   }
+
+  flips(set: PortSet, nodeA: number, nodeB: number): Flip[] {
+    const topA = this.sideA.top(nodeA);
+    const topB = this.sideB.top(nodeB);
+    const key = `${topA},${topB},${set.id}`;
+    let top = this.tops.get(key);
+    if (!top) {
+      const flips = this.exact(set.ports, topA, topB, true);
+      top = { flips, list: toFlips(flips) };
+      this.tops.set(key, top);
+    }
+    const inner = union(this.sideA.inner(nodeA), this.sideB.inner(nodeB));
+    const compared = intersect(set.ports, inner);
+    if (compared.length === 0) return top.list;
+    // Where the earliest inner rule of each side matches every port, a side's verdict at a
+    // port is that rule's unless a top rule before it matches the port: only the rule's
+    // rank among the top's deciding rules and its action matter, and intervals alike in
+    // both share one comparison.
+    const rankA = this.sideA.rank(nodeA, topA, set);
+    const rankB = this.sideB.rank(nodeB, topB, set);
+    let shapeKey: string | undefined;
+    if (rankA !== undefined && rankB !== undefined) {
+      shapeKey = `${key}|${rankA}|${rankB}`;
+      const known = this.shapes.get(shapeKey);
+      if (known) return known;
+    }
+    const exact = this.exact(compared, nodeA, nodeB, false);
+    let result: Flip[];
+    if (compared === set.ports) {
+      // Inner prefixes matching every port in question: the tops do not matter.
+      result = toFlips(exact);
+    } else {
+      result = toFlips({
+        toReject: union(subtract(top.flips.toReject, inner), exact.toReject),
+        toAccept: union(subtract(top.flips.toAccept, inner), exact.toAccept),
+      });
+    }
+    if (shapeKey !== undefined) this.shapes.set(shapeKey, result);
+    return result;
+  }
+
+  // The flips on `ports` between the chains from nodeA and nodeB (only those nodes when `ownOnly`).
+  private exact(ports: Ports, nodeA: number, nodeB: number, ownOnly: boolean): PortFlips {
+    const toReject: number[] = [];
+    const toAccept: number[] = [];
+    const flip = (before: PolicyAction, lo: number, hi: number): void => {
+      const list = before === 'accept' ? toReject : toAccept;
+      if (list.length > 0 && list[list.length - 1] === lo - 1) list[list.length - 1] = hi;
+      else list.push(lo, hi);
+    };
+    const { family, indexA, indexB, a, b } = this;
+    for (let p = 0; p < ports.length; p += 2) {
+      const lo = ports[p] as number;
+      const hi = ports[p + 1] as number;
+      if (lo === hi && !ownOnly) {
+        // One port (most port rules): two lookups, nothing to merge.
+        const x = actionOf(a, indexA.nodeDecision(family, nodeA, lo));
+        if (x !== actionOf(b, indexB.nodeDecision(family, nodeB, lo))) flip(x, lo, lo);
+        continue;
+      }
+      // Both lists start at lo: [firstPort, accept ? 1 : 0, ...].
+      const x = indexA.nodeVerdicts(family, nodeA, lo, hi, ownOnly);
+      const y = indexB.nodeVerdicts(family, nodeB, lo, hi, ownOnly);
+      let i = 0;
+      let j = 0;
+      let port = lo;
+      while (port <= hi) {
+        const endX = i + 2 < x.length ? (x[i + 2] as number) - 1 : hi;
+        const endY = j + 2 < y.length ? (y[j + 2] as number) - 1 : hi;
+        const end = Math.min(endX, endY);
+        if (x[i + 1] !== y[j + 1]) flip(x[i + 1] === 1 ? 'accept' : 'reject', port, end);
+        port = end + 1;
+        if (endX === end) i += 2;
+        if (endY === end) j += 2;
+      }
+    }
+    return { toReject, toAccept };
+  }
+}
+
+// Per prefix node of one policy: the outermost prefix of its chain, and the ports the rules
+// on the other prefixes of the chain match.
+class Chains {
+  private readonly tops: Int32Array;
+  private readonly inners: Array<Ports | undefined>;
+  private readonly firsts: Int32Array;
+  private readonly deciders = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly family: Family,
+    private readonly index: PolicyIndex,
+    private readonly rules: readonly PolicyRule[],
+  ) {
+    const size = index.forest(family).size;
+    this.tops = new Int32Array(size).fill(-1);
+    this.inners = new Array<Ports | undefined>(size);
+    this.firsts = new Int32Array(size).fill(UNKNOWN);
+  }
+
+  top(node: number): number {
+    if (node < 0) return -1;
+    let top = this.tops[node] as number;
+    if (top < 0) {
+      const parent = this.index.forest(this.family).parent;
+      for (top = node; (parent[top] as number) >= 0; top = parent[top] as number);
+      this.tops[node] = top;
+    }
+    return top;
+  }
+
+  /**
+   * When the earliest rule below the top of `node`'s chain matches every port: its action
+   * and how many of the top's deciding rules on `set` come before it, as a key (`-` for a
+   * chain without inner rules); undefined otherwise.
+   */
+  rank(node: number, top: number, set: PortSet): string | undefined {
+    const first = this.innerFirst(node);
+    if (first === NONE) return '-';
+    const rule = this.rules[first] as PolicyRule;
+    if (rule.portMin !== 1 || rule.portMax !== 65535) return undefined;
+    const thresholds = this.thresholds(top, set);
+    let lo = 0;
+    let hi = thresholds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((thresholds[mid] as number) < first) lo = mid + 1;
+      else hi = mid;
+    }
+    return `${rule.action[0]}${lo}`;
+  }
+
+  // The earliest rule on the chain from `node` below its top, or NONE.
+  private innerFirst(node: number): number {
+    if (node < 0) return NONE;
+    let first = this.firsts[node] as number;
+    if (first === UNKNOWN) {
+      const parent = this.index.forest(this.family).parent[node] as number;
+      first = parent < 0 ? NONE : Math.min(this.index.nodeFirstRule(this.family, node), this.innerFirst(parent));
+      this.firsts[node] = first;
+    }
+    return first;
+  }
+
+  // The rule indexes deciding some port of `set` on prefix `top` alone, ascending.
+  private thresholds(top: number, set: PortSet): Int32Array {
+    const key = `${top},${set.id}`;
+    let known = this.deciders.get(key);
+    if (!known) {
+      const found = new Set<number>();
+      for (let p = 0; p < set.ports.length; p += 2) {
+        for (const seg of this.index.nodePortSegments(this.family, top, set.ports[p] as number, set.ports[p + 1] as number, true)) {
+          if (seg.index >= 0) found.add(seg.index);
+        }
+      }
+      known = Int32Array.from(found).sort();
+      this.deciders.set(key, known);
+    }
+    return known;
+  }
+
+  inner(node: number): Ports {
+    if (node < 0) return [];
+    let inner = this.inners[node];
+    if (inner === undefined) {
+      const parent = this.index.forest(this.family).parent[node] as number;
+      inner = parent < 0 ? [] : union(Array.from(this.index.nodeOwnPorts(this.family, node)), this.inner(parent));
+      this.inners[node] = inner;
+    }
+    return inner;
+  }
+}
+
+function actionOf(rules: readonly PolicyRule[], index: number): PolicyAction {
+  return index < 0 ? 'accept' : (rules[index] as PolicyRule).action;
+}
+
+function toFlips(flips: PortFlips): Flip[] {
+  if (flips.toReject.length === 0 && flips.toAccept.length === 0) return NO_FLIPS;
   const out: Flip[] = [];
   const directions = [
-    ['accept', 'reject', flips['accept>reject']],
-    ['reject', 'accept', flips['reject>accept']],
+    ['accept', 'reject', flips.toReject],
+    ['reject', 'accept', flips.toAccept],
   ] as const;
-  for (const [before, after, ports] of directions) {
-    if (ports.length === 0) continue;
-    out.push({ before, after, ports, key: `${before}>${after}|${ports.map((p) => `${p[0]}-${p[1]}`).join(',')}` });
+  for (const [before, after, list] of directions) {
+    if (list.length === 0) continue;
+    const ports: Array<readonly [number, number]> = [];
+    for (let k = 0; k < list.length; k += 2) ports.push([list[k] as number, list[k + 1] as number]);
+    out.push({ before, after, ports, key: `${before}>${after}|${list.join(',')}` });
+  }
+  return out;
+}
+
+function union(x: Ports, y: Ports): Ports {
+  if (y.length === 0) return x;
+  if (x.length === 0) return y;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    let lo: number;
+    let hi: number;
+    if (j >= y.length || (i < x.length && (x[i] as number) <= (y[j] as number))) {
+      lo = x[i] as number;
+      hi = x[i + 1] as number;
+      i += 2;
+    } else {
+      lo = y[j] as number;
+      hi = y[j + 1] as number;
+      j += 2;
+    }
+    if (out.length > 0 && (out[out.length - 1] as number) + 1 >= lo) out[out.length - 1] = Math.max(out[out.length - 1] as number, hi);
+    else out.push(lo, hi);
+  }
+  return out;
+}
+
+// The ports in both; `x` itself when all of it is in `y`.
+function intersect(x: Ports, y: Ports): Ports {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const lo = Math.max(x[i] as number, y[j] as number);
+    const hi = Math.min(x[i + 1] as number, y[j + 1] as number);
+    if (lo <= hi) out.push(lo, hi);
+    if ((x[i + 1] as number) < (y[j + 1] as number)) i += 2;
+    else j += 2;
+  }
+  if (out.length === x.length && out.every((v, k) => v === x[k])) return x;
+  return out;
+}
+
+function subtract(x: Ports, y: Ports): Ports {
+  if (x.length === 0 || y.length === 0) return x;
+  const out: number[] = [];
+  let j = 0;
+  for (let i = 0; i < x.length; i += 2) {
+    let lo = x[i] as number;
+    const hi = x[i + 1] as number;
+    while (j < y.length && (y[j + 1] as number) < lo) j += 2;
+    let k = j;
+    while (k < y.length && (y[k] as number) <= hi && lo <= hi) {
+      if ((y[k] as number) > lo) out.push(lo, (y[k] as number) - 1);
+      lo = (y[k + 1] as number) + 1;
+      k += 2;
+    }
+    if (lo <= hi) out.push(lo, hi);
   }
   return out;
 }

@@ -4,12 +4,10 @@
  * decides; when no rule matches, the answer is accept. Families never cross (an IPv4-mapped
  * IPv6 address is IPv6).
  *
- * `PolicyIndex` answers the same question without scanning: per family, the rules are
- * grouped by prefix (a hash map per prefix length present in the policy); each prefix holds
- * its port ranges with the first rule deciding each. A probe looks up the prefix of each
- * length along its address and takes the earliest deciding rule.
+ * `PolicyIndex` answers the same question without scanning (see the class).
  */
-import { addressBits, parseIpLiteral, prefixContains, type IpAddress } from '../net/cidr.js';
+import { parseIPv4Number, parseIPv6Groups, parseIpLiteral, prefixContains, writeWords, type IpAddress } from '../net/cidr.js';
+import { PrefixForest } from '../net/prefix-forest.js';
 import type { EffectivePolicy, Family, PolicyAction, PolicyRule } from '../types.js';
 import { PolicyError } from './errors.js';
 
@@ -141,14 +139,6 @@ export function portVerdicts(policy: RulesLike, address: string | IpAddress): Po
   return new PolicyIndex(rulesOf(policy)).portVerdicts(a.family, a.address);
 }
 
-// One prefix of one length: its port ranges, each with the earliest rule of this prefix
-// covering it (-1 where none does).
-interface PrefixNode {
-  id: number;
-  starts: Int32Array;
-  index: Int32Array;
-}
-
 /** One port range of an address's port function: the deciding rule index, or -1. */
 export interface PortSegment {
   /** First port. */
@@ -159,72 +149,86 @@ export interface PortSegment {
   readonly index: number;
 }
 
-interface FamilyIndex {
-  lengths: number[];
-  maps: Map<number, Map<number | bigint, PrefixNode>>;
-  memo: Map<string, readonly PortSegment[]>;
+// "No rule" inside the index, larger than any rule index so that minimums need no test.
+const NONE = 0x7fffffff;
+
+// One family of a policy: its prefix forest, and per prefix node the ports its own rules
+// decide (the earliest of its rules per port), as ranges stored back to back.
+interface FamilyTable {
+  readonly forest: PrefixForest;
+  /** Ranges of node k: `paintAt[k]..paintAt[k + 1]`. */
+  readonly paintAt: Int32Array;
+  /** First port of each range. */
+  readonly paintStart: Int32Array;
+  /** Earliest rule of the node on each range, or NONE. */
+  readonly paintRule: Int32Array;
+  /** Smallest rule index on node k and its ancestors: the best the chain above k can give. */
+  readonly chainMin: Int32Array;
+  /** Smallest rule index on node k itself. */
+  readonly firstRule: Int32Array;
+  /** Port functions computed so far, per node. */
+  readonly functions: Array<readonly PortSegment[] | undefined>;
+  /** `nodeOwnPorts` computed so far, per node. */
+  readonly ownPorts: Array<Int32Array | undefined>;
 }
 
-// The port function of the prefixes along one address: the smallest rule index at every port.
-function mergeNodes(nodes: readonly PrefixNode[]): PortSegment[] {
-  if (nodes.length === 0) return [{ portMin: 1, portMax: 65535, index: -1 }];
-  if (nodes.length === 1) {
-    const n = nodes[0] as PrefixNode;
-    return Array.from(n.starts, (start, k) => ({
-      portMin: start,
-      portMax: k + 1 < n.starts.length ? (n.starts[k + 1] as number) - 1 : 65535,
-      index: n.index[k] as number,
-    }));
-  }
-  const bounds: number[] = [];
-  for (const n of nodes) for (const s of n.starts) bounds.push(s);
-  bounds.sort((x, y) => x - y);
-  const out: Array<{ portMin: number; portMax: number; index: number }> = [];
-  const cursor = new Int32Array(nodes.length);
-  for (let k = 0; k < bounds.length; k++) {
-    const lo = bounds[k] as number;
-    if (k > 0 && bounds[k - 1] === lo) continue;
-    let best = -1;
-    for (let m = 0; m < nodes.length; m++) {
-      const n = nodes[m] as PrefixNode;
-      let c = cursor[m] as number;
-      while (c + 1 < n.starts.length && (n.starts[c + 1] as number) <= lo) c++;
-      cursor[m] = c;
-      const idx = n.index[c] as number;
-      if (idx >= 0 && (best < 0 || idx < best)) best = idx;
-    }
-    const last = out[out.length - 1];
-    if (last && last.index === best) continue;
-    if (last) last.portMax = lo - 1;
-    out.push({ portMin: lo, portMax: 65535, index: best });
-  }
-  return out;
-}
+const NO_RULE: readonly PortSegment[] = Object.freeze([Object.freeze({ portMin: 1, portMax: 65535, index: -1 })]);
+const FALLBACK: Verdict = Object.freeze({ verdict: 'accept', rule: undefined, index: -1 });
+const probeGroups = new Uint16Array(8);
+const probeWords = new Uint32Array(4);
 
-/** An index over a policy answering first-match questions without scanning every rule. */
+/**
+ * An index over a policy answering first-match questions without scanning every rule.
+ *
+ * Per family the rules' prefixes form a forest (`PrefixForest`): a probe's address is
+ * found in a flat table of elementary intervals by binary search, which gives the innermost
+ * prefix holding it; the deciding rule is the smallest rule index at the port among that
+ * prefix and its ancestors, and the walk up stops as soon as no ancestor can beat it.
+ */
 export class PolicyIndex {
   private readonly rules: readonly PolicyRule[];
-  private readonly families: Record<Family, FamilyIndex>;
+  private readonly v4: FamilyTable;
+  private readonly v6: FamilyTable;
+  private readonly verdicts: Array<Verdict | undefined>;
+  private readonly accepts: Uint8Array;
 
   constructor(policy: RulesLike) {
     this.rules = rulesOf(policy);
-    this.families = { 4: buildFamily(this.rules, 4), 6: buildFamily(this.rules, 6) };
+    this.accepts = Uint8Array.from(this.rules, (r) => (r.action === 'accept' ? 1 : 0));
+    this.v4 = buildTable(this.rules, 4);
+    this.v6 = buildTable(this.rules, 6);
+    this.verdicts = new Array<Verdict | undefined>(this.rules.length);
   }
 
   /** The verdict for an address and port. */
   verdict(family: Family, address: bigint, port: number): Verdict {
-    const best = family === 4 ? this.lookup4(Number(address), port) : this.lookup6(address, port);
-    return this.result(best);
+    if (family === 4) return this.result(this.decide(this.v4, this.v4.forest.locateIPv4(Number(address & 0xffff_ffffn)), port));
+    writeWords(6, address, probeWords, 0);
+    return this.result(this.decide(this.v6, this.v6.forest.locate(probeWords, 0), port));
   }
 
   /** The verdict for an IPv4 address given as an unsigned 32-bit number (fast path). */
   verdictIPv4(address: number, port: number): PolicyAction {
-    const best = this.lookup4(address >>> 0, port);
-    return best < 0 ? 'accept' : (this.rules[best] as PolicyRule).action;
+    const best = this.decide(this.v4, this.v4.forest.locateIPv4(address >>> 0), port);
+    return best === NONE ? 'accept' : (this.rules[best] as PolicyRule).action;
   }
 
   /** The verdict for `address:port`, address as text. */
   evaluate(address: string, port: number): Verdict {
+    // Plain dotted quads and bare IPv6 text are read straight into numbers; anything else
+    // (brackets, surrounding blanks, errors) takes the general path.
+    const v4 = parseIPv4Number(address);
+    if (v4 >= 0) {
+      checkPort(port);
+      return this.result(this.decide(this.v4, this.v4.forest.locateIPv4(v4), port));
+    }
+    if (address.charCodeAt(0) !== 0x5b && parseIPv6Groups(address, probeGroups)) {
+      checkPort(port);
+      for (let k = 0; k < 4; k++) {
+        probeWords[k] = (((probeGroups[2 * k] as number) << 16) | (probeGroups[2 * k + 1] as number)) >>> 0;
+      }
+      return this.result(this.decide(this.v6, this.v6.forest.locate(probeWords, 0), port));
+    }
     const a = parseProbeAddress(address);
     checkPort(port);
     return this.verdict(a.family, a.address, port);
@@ -251,62 +255,162 @@ export class PolicyIndex {
    * cover 1..65535. Addresses that see the same prefixes share one (frozen) result.
    */
   portFunction(family: Family, address: bigint): readonly PortSegment[] {
-    return family === 4 ? this.portFunctionIPv4(Number(address)) : this.portFunctionOf(6, 0, address);
+    if (family === 4) return this.portFunctionIPv4(Number(address & 0xffff_ffffn));
+    writeWords(6, address, probeWords, 0);
+    return this.nodePortFunction(6, this.v6.forest.innermost(probeWords, 0));
   }
 
   /** `portFunction` for an IPv4 address given as an unsigned 32-bit number. */
   portFunctionIPv4(address: number): readonly PortSegment[] {
-    return this.portFunctionOf(4, address >>> 0, 0n);
+    const forest = this.v4.forest;
+    return this.nodePortFunction(4, forest.owner[forest.locateIPv4(address >>> 0)] as number);
   }
 
-  private portFunctionOf(family: Family, v4: number, address: bigint): readonly PortSegment[] {
-    const fam = this.families[family];
-    const nodes: PrefixNode[] = [];
-    let signature = '';
-    for (const len of fam.lengths) {
-      const key = family === 4 ? (len === 0 ? 0 : v4 >>> (32 - len)) : keyOf(family, address, len);
-      const node = (fam.maps.get(len) as Map<number | bigint, PrefixNode>).get(key);
-      if (node) {
-        nodes.push(node);
-        signature += `${node.id},`;
-      }
-    }
-    const cached = fam.memo.get(signature);
-    if (cached) return cached;
-    const result = Object.freeze(mergeNodes(nodes));
-    fam.memo.set(signature, result);
+  /** The prefix forest of one family's rules (node numbers as `nodePortFunction` takes them). */
+  forest(family: Family): PrefixForest {
+    return family === 4 ? this.v4.forest : this.v6.forest;
+  }
+
+  /** `portFunction` of the addresses whose innermost prefix is `node` (-1: no prefix). */
+  nodePortFunction(family: Family, node: number): readonly PortSegment[] {
+    if (node < 0) return NO_RULE;
+    const table = family === 4 ? this.v4 : this.v6;
+    const known = table.functions[node];
+    if (known) return known;
+    const result = Object.freeze(this.nodePortSegments(family, node, 1, 65535).map((seg) => Object.freeze(seg)));
+    table.functions[node] = result;
     return result;
   }
 
+  /**
+   * `nodePortFunction` on the ports portMin..portMax only (the ranges cover exactly those),
+   * computed afresh: a policy with many rules for every address has long port functions,
+   * and a caller interested in a few ports need not pay for all of them. With `ownOnly`, as
+   * if the prefix had no ancestors.
+   */
+  nodePortSegments(family: Family, node: number, portMin: number, portMax: number, ownOnly = false): PortSegment[] {
+    if (node < 0) return [{ portMin, portMax, index: -1 }];
+    const table = family === 4 ? this.v4 : this.v6;
+    const chain: number[] = [];
+    for (let k = node; k >= 0; k = ownOnly ? -1 : (table.forest.parent[k] as number)) chain.push(k);
+    return mergePaints(table, chain, portMin, portMax);
+  }
+
+  /**
+   * The verdicts on ports portMin..portMax at the addresses whose innermost prefix is `node`
+   * (only that prefix's own rules with `ownOnly`), as `[firstPort, accept ? 1 : 0, ...]`
+   * with neighbouring ports of one verdict merged: what a comparison of verdicts needs,
+   * without an object per range.
+   */
+  nodeVerdicts(family: Family, node: number, portMin: number, portMax: number, ownOnly = false): number[] {
+    if (node < 0) return [portMin, 1];
+    const table = family === 4 ? this.v4 : this.v6;
+    const { paintAt, paintStart, paintRule } = table;
+    const chain: number[] = [];
+    for (let k = node; k >= 0; k = ownOnly ? -1 : (table.forest.parent[k] as number)) chain.push(k);
+    const cursor = new Int32Array(chain.length);
+    for (let m = 0; m < chain.length; m++) {
+      const n = chain[m] as number;
+      let lo = paintAt[n] as number;
+      let hi = (paintAt[n + 1] as number) - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if ((paintStart[mid] as number) <= portMin) lo = mid;
+        else hi = mid - 1;
+      }
+      cursor[m] = lo;
+    }
+    const accepts = this.accepts;
+    const out: number[] = [];
+    let at = portMin;
+    for (;;) {
+      let best = NONE;
+      let next = 65536;
+      for (let m = 0; m < chain.length; m++) {
+        const c = cursor[m] as number;
+        const rule = paintRule[c] as number;
+        if (rule < best) best = rule;
+        if (c + 1 < (paintAt[(chain[m] as number) + 1] as number)) {
+          const start = paintStart[c + 1] as number;
+          if (start < next) next = start;
+        }
+      }
+      const verdict = best === NONE ? 1 : (accepts[best] as number);
+      if (out.length === 0 || out[out.length - 1] !== verdict) out.push(at, verdict);
+      if (next > portMax) return out;
+      at = next;
+      for (let m = 0; m < chain.length; m++) {
+        const end = paintAt[(chain[m] as number) + 1] as number;
+        let c = cursor[m] as number;
+        while (c + 1 < end && (paintStart[c + 1] as number) <= at) c++;
+        cursor[m] = c;
+      }
+    }
+  }
+
+  /** The earliest rule on prefix `node` itself. */
+  nodeFirstRule(family: Family, node: number): number {
+    return (family === 4 ? this.v4 : this.v6).firstRule[node] as number;
+  }
+
+  /** The ports the rules on prefix `node` itself match, as sorted disjoint [min, max] pairs. */
+  nodeOwnPorts(family: Family, node: number): Int32Array {
+    const table = family === 4 ? this.v4 : this.v6;
+    const known = table.ownPorts[node];
+    if (known) return known;
+    const out: number[] = [];
+    const end = table.paintAt[node + 1] as number;
+    for (let k = table.paintAt[node] as number; k < end; k++) {
+      if (table.paintRule[k] === NONE) continue;
+      const max = k + 1 < end ? (table.paintStart[k + 1] as number) - 1 : 65535;
+      if (out.length > 0 && out[out.length - 1] === (table.paintStart[k] as number) - 1) out[out.length - 1] = max;
+      else out.push(table.paintStart[k] as number, max);
+    }
+    const result = Int32Array.from(out);
+    table.ownPorts[node] = result;
+    return result;
+  }
+
+  /** The deciding rule index (or -1) at `port` for the addresses whose innermost prefix is `node`. */
+  nodeDecision(family: Family, node: number, port: number): number {
+    const table = family === 4 ? this.v4 : this.v6;
+    const best = this.decideAt(table, node, port);
+    return best === NONE ? -1 : best;
+  }
+
+  // The smallest rule index deciding `port` in the interval, or NONE.
+  private decide(table: FamilyTable, interval: number, port: number): number {
+    return this.decideAt(table, table.forest.owner[interval] as number, port);
+  }
+
+  // The smallest rule index deciding `port` on `node` and its ancestors, or NONE.
+  private decideAt(table: FamilyTable, innermost: number, port: number): number {
+    const { paintAt, paintStart, paintRule, chainMin } = table;
+    const parent = table.forest.parent;
+    let best = NONE;
+    for (let node = innermost; node >= 0 && (chainMin[node] as number) < best; node = parent[node] as number) {
+      let lo = paintAt[node] as number;
+      let hi = (paintAt[node + 1] as number) - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if ((paintStart[mid] as number) <= port) lo = mid;
+        else hi = mid - 1;
+      }
+      const rule = paintRule[lo] as number;
+      if (rule < best) best = rule;
+    }
+    return best;
+  }
+
   private result(best: number): Verdict {
-    if (best < 0) return { verdict: 'accept', rule: undefined, index: -1 };
-    const rule = this.rules[best] as PolicyRule;
-    return { verdict: rule.action, rule, index: best };
-  }
-
-  private lookup4(address: number, port: number): number {
-    const fam = this.families[4];
-    let best = -1;
-    for (const len of fam.lengths) {
-      const key = len === 0 ? 0 : address >>> (32 - len);
-      const node = (fam.maps.get(len) as Map<number | bigint, PrefixNode>).get(key);
-      if (node === undefined) continue;
-      const idx = node.index[segmentAt(node.starts, port)] as number;
-      if (idx >= 0 && (best < 0 || idx < best)) best = idx;
+    if (best === NONE) return FALLBACK;
+    let v = this.verdicts[best];
+    if (v === undefined) {
+      const rule = this.rules[best] as PolicyRule;
+      v = Object.freeze({ verdict: rule.action, rule, index: best });
+      this.verdicts[best] = v;
     }
-    return best;
-  }
-
-  private lookup6(address: bigint, port: number): number {
-    const fam = this.families[6];
-    let best = -1;
-    for (const len of fam.lengths) {
-      const node = (fam.maps.get(len) as Map<number | bigint, PrefixNode>).get(keyOf(6, address, len));
-      if (node === undefined) continue;
-      const idx = node.index[segmentAt(node.starts, port)] as number;
-      if (idx >= 0 && (best < 0 || idx < best)) best = idx;
-    }
-    return best;
+    return v;
   }
 }
 
@@ -315,58 +419,80 @@ export function indexPolicy(policy: RulesLike): PolicyIndex {
   return new PolicyIndex(policy);
 }
 
-function keyOf(family: Family, address: bigint, len: number): number | bigint {
-  const shift = BigInt(addressBits(family) - len);
-  const key = address >> shift;
-  return family === 4 ? Number(key) : key;
-}
-
-// Index of the range holding `port` (largest start ≤ port).
-function segmentAt(starts: Int32Array, port: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= port) lo = mid;
-    else hi = mid - 1;
+function buildTable(rules: readonly PolicyRule[], family: Family): FamilyTable {
+  const forest = new PrefixForest(family, rules);
+  const size = forest.size;
+  // Each node's rules in policy order (a counting sort on the node).
+  const first = new Int32Array(size + 1);
+  for (let i = 0; i < rules.length; i++) {
+    const node = forest.nodeOf[i] as number;
+    if (node >= 0) first[node + 1] = (first[node + 1] as number) + 1;
   }
-  return lo;
-}
-
-function buildFamily(rules: readonly PolicyRule[], family: Family): FamilyIndex {
-  const groups = new Map<number, Map<number | bigint, number[]>>();
-  rules.forEach((r, i) => {
-    if (r.family !== family) return;
-    let byKey = groups.get(r.maskBits);
-    if (!byKey) groups.set(r.maskBits, (byKey = new Map()));
-    const key = keyOf(family, r.address, r.maskBits);
-    const list = byKey.get(key);
-    if (list) list.push(i);
-    else byKey.set(key, [i]);
-  });
-  const maps = new Map<number, Map<number | bigint, PrefixNode>>();
-  let id = 0;
-  for (const [len, byKey] of groups) {
-    const nodes = new Map<number | bigint, PrefixNode>();
-    for (const [key, indexes] of byKey) nodes.set(key, { id: id++, ...paint(rules, indexes) });
-    maps.set(len, nodes);
+  for (let k = 0; k < size; k++) first[k + 1] = (first[k + 1] as number) + (first[k] as number);
+  const members = new Int32Array(first[size] as number);
+  const fill = first.slice(0, size);
+  for (let i = 0; i < rules.length; i++) {
+    const node = forest.nodeOf[i] as number;
+    if (node < 0) continue;
+    const at = fill[node] as number;
+    members[at] = i;
+    fill[node] = at + 1;
   }
-  return { lengths: [...maps.keys()].sort((a, b) => a - b), maps, memo: new Map() };
+  const paintAt = new Int32Array(size + 1);
+  const starts: number[] = [];
+  const owners: number[] = [];
+  const chainMin = new Int32Array(size);
+  const firstRule = new Int32Array(size);
+  for (let k = 0; k < size; k++) {
+    paintAt[k] = starts.length;
+    paint(rules, members.subarray(first[k] as number, first[k + 1] as number), starts, owners);
+    const own = members[first[k] as number] as number;
+    firstRule[k] = own;
+    const p = forest.parent[k] as number;
+    chainMin[k] = p >= 0 ? Math.min(own, chainMin[p] as number) : own;
+  }
+  paintAt[size] = starts.length;
+  return {
+    forest,
+    paintAt,
+    paintStart: Int32Array.from(starts),
+    paintRule: Int32Array.from(owners),
+    chainMin,
+    firstRule,
+    functions: new Array<readonly PortSegment[] | undefined>(size),
+    ownPorts: new Array<Int32Array | undefined>(size),
+  };
 }
 
-// The earliest rule per port among `indexes` (ascending), as ranges.
-function paint(rules: readonly PolicyRule[], indexes: readonly number[]): Omit<PrefixNode, 'id'> {
+// Appends the earliest rule per port among `indexes` (ascending) as ranges covering
+// 1..65535 (NONE where no rule of the node matches).
+function paint(rules: readonly PolicyRule[], indexes: Int32Array, starts: number[], owners: number[]): void {
+  if (indexes.length === 1) {
+    const i = indexes[0] as number;
+    const r = rules[i] as PolicyRule;
+    if (r.portMin > 1) {
+      starts.push(1);
+      owners.push(NONE);
+    }
+    starts.push(r.portMin);
+    owners.push(i);
+    if (r.portMax < 65535) {
+      starts.push(r.portMax + 1);
+      owners.push(NONE);
+    }
+    return;
+  }
   const cuts = new Set<number>([1]);
   for (const i of indexes) {
     const r = rules[i] as PolicyRule;
     cuts.add(r.portMin);
     if (r.portMax < 65535) cuts.add(r.portMax + 1);
   }
-  const starts = [...cuts].sort((a, b) => a - b);
-  const owner = new Int32Array(starts.length).fill(-1);
+  const cut = Int32Array.from(cuts).sort();
+  const owner = new Int32Array(cut.length).fill(NONE);
   // next[k]: the first unpainted range at or after k (path-compressed).
-  const next = new Int32Array(starts.length + 1);
-  for (let k = 0; k <= starts.length; k++) next[k] = k;
+  const next = new Int32Array(cut.length + 1);
+  for (let k = 0; k <= cut.length; k++) next[k] = k;
   const find = (k: number): number => {
     let root = k;
     while (next[root] !== root) root = next[root] as number;
@@ -379,25 +505,65 @@ function paint(rules: readonly PolicyRule[], indexes: readonly number[]): Omit<P
   };
   for (const i of indexes) {
     const r = rules[i] as PolicyRule;
-    let k = find(lowerBound(starts, r.portMin));
-    while (k < starts.length && (starts[k] as number) <= r.portMax) {
+    let k = find(lowerBound(cut, r.portMin));
+    while (k < cut.length && (cut[k] as number) <= r.portMax) {
       owner[k] = i;
       next[k] = k + 1;
       k = find(k + 1);
     }
   }
-  // Merge neighbours with the same owner.
-  const s: number[] = [];
-  const o: number[] = [];
-  for (let k = 0; k < starts.length; k++) {
-    if (o.length > 0 && o[o.length - 1] === owner[k]) continue;
-    s.push(starts[k] as number);
-    o.push(owner[k] as number);
+  // Neighbours with the same owner are one range.
+  for (let k = 0; k < cut.length; k++) {
+    if (k > 0 && owner[k - 1] === owner[k]) continue;
+    starts.push(cut[k] as number);
+    owners.push(owner[k] as number);
   }
-  return { starts: Int32Array.from(s), index: Int32Array.from(o) };
 }
 
-function lowerBound(sorted: readonly number[], value: number): number {
+// The port function of a chain of nodes on ports portMin..portMax: the smallest rule index
+// at every port, as ranges.
+function mergePaints(table: FamilyTable, chain: readonly number[], portMin: number, portMax: number): PortSegment[] {
+  const { paintAt, paintStart, paintRule } = table;
+  const cursor = new Int32Array(chain.length);
+  const cuts: number[] = [portMin];
+  for (let m = 0; m < chain.length; m++) {
+    const node = chain[m] as number;
+    const end = paintAt[node + 1] as number;
+    // The range holding portMin, then every range starting up to portMax.
+    let lo = paintAt[node] as number;
+    let hi = end - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((paintStart[mid] as number) <= portMin) lo = mid;
+      else hi = mid - 1;
+    }
+    cursor[m] = lo;
+    for (let k = lo + 1; k < end && (paintStart[k] as number) <= portMax; k++) cuts.push(paintStart[k] as number);
+  }
+  if (chain.length > 1) cuts.sort((x, y) => x - y);
+  const out: Array<{ portMin: number; portMax: number; index: number }> = [];
+  for (let c = 0; c < cuts.length; c++) {
+    const at = cuts[c] as number;
+    if (c > 0 && cuts[c - 1] === at) continue;
+    let best = NONE;
+    for (let m = 0; m < chain.length; m++) {
+      const end = paintAt[(chain[m] as number) + 1] as number;
+      let k = cursor[m] as number;
+      while (k + 1 < end && (paintStart[k + 1] as number) <= at) k++;
+      cursor[m] = k;
+      const rule = paintRule[k] as number;
+      if (rule < best) best = rule;
+    }
+    const index = best === NONE ? -1 : best;
+    const last = out[out.length - 1];
+    if (last && last.index === index) continue;
+    if (last) last.portMax = at - 1;
+    out.push({ portMin: at, portMax, index });
+  }
+  return out;
+}
+
+function lowerBound(sorted: Int32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -14,15 +14,110 @@ import {
   lastAddress,
   networkAddress,
   parseIPv4,
+  parseIPv4Number,
   parseIPv6,
+  parseIPv6Groups,
   parseIpLiteral,
   prefixContains,
   prefixMask,
+  rangeToCidrs,
   rangeToPrefixes,
+  readWords,
+  wordCount,
+  writeWords,
 } from '../../src/net/cidr.js';
+import type { Family } from '../../src/types.js';
 
 const v6 = (text: string): bigint => BigInt(new Address6(text).bigInt().toString());
 const v4 = (text: string): bigint => BigInt(new Address4(text).bigInt().toString());
+const MAX6 = (1n << 128n) - 1n;
+
+// tor_inet_pton(AF_INET6) (src/lib/net/inaddr.c) transcribed loop for loop, with C strings
+// read as JS strings: the reference for the optimised parser.
+function torInetPton6(src: string): bigint | undefined {
+  const at = (k: number): string => src[k] ?? '\0';
+  const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+  const isHex = (c: string): boolean => /^[0-9a-fA-F]$/.test(c);
+  const len = src.length;
+  if (len > 2 && at(len - 1) === ':' && at(len - 2) !== ':') return undefined;
+  const words = [0, 0, 0, 0, 0, 0, 0, 0];
+  let gapPos = -1;
+  let setWords = 0;
+  const dot = src.indexOf('.');
+  let eow: number;
+  if (dot === 0) return undefined;
+  if (dot < 0) eow = len;
+  else {
+    eow = dot - 1;
+    while (eow > 0 && isDigit(at(eow))) eow--;
+    if (at(eow) !== ':') return undefined;
+    eow++;
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(src.slice(eow));
+    if (!m) return undefined;
+    const b = m.slice(1, 5).map(Number) as [number, number, number, number];
+    if (b.some((x) => x > 255)) return undefined;
+    words[6] = (b[0] << 8) | b[1];
+    words[7] = (b[2] << 8) | b[3];
+    setWords += 2;
+  }
+  let i = 0;
+  let s = 0;
+  while (s < eow) {
+    if (i > 7) return undefined;
+    const c = at(s);
+    if (isHex(c)) {
+      let next = s;
+      if (c === '0' && (at(s + 1) === 'x' || at(s + 1) === 'X') && isHex(at(s + 2))) next = s + 2;
+      let r = 0;
+      while (isHex(at(next))) r = r * 16 + parseInt(at(next++), 16);
+      if (next - s > 4) return undefined;
+      if (next - s > 1 && !isHex(at(s + 1))) return undefined;
+      words[i++] = r;
+      setWords++;
+      s = next;
+      if (at(s) !== ':' && s !== eow) return undefined;
+      s++;
+    } else if (c === ':' && i > 0 && gapPos === -1) {
+      gapPos = i;
+      s++;
+    } else if (c === ':' && i === 0 && s + 1 < eow && at(s + 1) === ':' && gapPos === -1) {
+      gapPos = i;
+      s += 2;
+    } else return undefined;
+  }
+  if (setWords > 8 || (setWords === 8 && gapPos !== -1) || (setWords < 8 && gapPos === -1)) return undefined;
+  if (gapPos >= 0) {
+    const nToMove = setWords - (dot >= 0 ? 2 : 0) - gapPos;
+    const gapLen = 8 - setWords;
+    const moved = words.slice(gapPos, gapPos + nToMove);
+    moved.forEach((w, k) => (words[gapPos + gapLen + k] = w));
+    for (let k = 0; k < gapLen; k++) words[gapPos + k] = 0;
+  }
+  return words.reduce((acc, w) => (acc << 16n) | BigInt(w), 0n);
+}
+
+// Strings over the characters IPv6 text is made of, and real addresses with one character
+// changed, so that near-misses are common.
+const addressLikeText = fc.oneof(
+  fc
+    .array(fc.constantFrom('0', '1', '9', 'a', 'F', 'x', ':', ':', ':', '.', '00', 'ffff', '255', '256', '1.2.3.4', ' ', '%'), { maxLength: 14 })
+    .map((parts) => parts.join('')),
+  fc
+    .tuple(
+      fc.array(fc.constantFrom(0, 0, 1, 0xffff, 0xabc), { minLength: 8, maxLength: 8 }),
+      fc.constantFrom('correct', 'canonical', 'v4'),
+      fc.nat(),
+      fc.constantFrom('', '', ':', '.', '0', 'x', 'g', '1.2.3.4'),
+      fc.boolean(),
+    )
+    .map(([groups, form, at, insert, remove]) => {
+      const x = groups.reduce((acc, w) => (acc << 16n) | BigInt(w), 0n);
+      const a = Address6.fromBigInt(x);
+      const text = form === 'correct' ? a.correctForm() : form === 'canonical' ? a.canonicalForm() : a.to4in6();
+      const k = at % (text.length + 1);
+      return text.slice(0, k) + insert + text.slice(remove ? k + 1 : k);
+    }),
+);
 
 describe('net/cidr', () => {
   describe('#parseIPv4', () => {
@@ -49,6 +144,44 @@ describe('net/cidr', () => {
       ['1..3.4', 'an empty part'],
     ])('refuses %j (%s), as tor_inet_aton does', (text) => {
       expect(parseIPv4(text)).toBeUndefined();
+    });
+  });
+
+  describe('#parseIPv4Number', () => {
+    test.each([
+      ['1.2.3.4', 0x01020304],
+      ['0.0.0.0', 0],
+      ['255.255.255.255', 0xffffffff],
+      ['192.168.100.200', 0xc0a864c8],
+      ['01.2.3.4', -1],
+      ['1.2.3.1234', -1],
+      ['1.2.3.4 ', -1],
+      ['1.2.3', -1],
+      ['256.1.1.1', -1],
+      ['1.2.3.4.5', -1],
+      ['1..3.4', -1],
+      ['', -1],
+    ])('reads %j as %i', (text, value) => {
+      expect(parseIPv4Number(text)).toBe(value);
+    });
+
+    test('agrees with a plain reading of tor_inet_aton on address-like text (property)', () => {
+      const reference = (text: string): number => {
+        const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+        if (!m) return -1;
+        const parts = m.slice(1, 5);
+        if (parts.some((p) => (p.length > 1 && p.startsWith('0')) || Number(p) > 255)) return -1;
+        return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+      };
+      const dotted = fc
+        .array(fc.constantFrom('0', '1', '2', '5', '9', '00', '25', '255', '256', '999', '1000', '.', '.', '.', ' ', 'a'), { maxLength: 9 })
+        .map((parts) => parts.join(''));
+      fc.assert(
+        fc.property(dotted, (text) => {
+          expect(parseIPv4Number(text)).toBe(reference(text));
+        }),
+        { numRuns: 5000 },
+      );
     });
   });
 
@@ -98,6 +231,15 @@ describe('net/cidr', () => {
       expect(parseIPv6(text)).toBeUndefined();
     });
 
+    test('agrees with a transcription of tor_inet_pton on address-like text (property)', () => {
+      fc.assert(
+        fc.property(addressLikeText, (text) => {
+          expect(parseIPv6(text)).toBe(torInetPton6(text));
+        }),
+        { numRuns: 10000 },
+      );
+    });
+
     test('reads back whatever ip-address prints (property)', () => {
       fc.assert(
         fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (x) => {
@@ -141,6 +283,38 @@ describe('net/cidr', () => {
           },
         ),
         { numRuns: 3000 },
+      );
+    });
+  });
+
+  describe('#parseIPv6Groups', () => {
+    test('fills the eight groups, most significant first', () => {
+      const groups = new Uint16Array(8);
+      expect(parseIPv6Groups('2001:db8::ffff:1.2.3.4', groups)).toBe(true);
+      expect(Array.from(groups)).toEqual([0x2001, 0xdb8, 0, 0, 0, 0xffff, 0x102, 0x304]);
+      expect(parseIPv6Groups('2001:db8::1::', groups)).toBe(false);
+    });
+  });
+
+  describe('#writeWords / #readWords', () => {
+    test.each([
+      [4, 0xc0000201n, [0xc0000201]],
+      [6, 0x20010db8_00000000_00000001_ffff0000n, [0x20010db8, 0, 1, 0xffff0000]],
+    ] as const)('IPv%d %s as words', (family, value, expected) => {
+      const out = new Uint32Array(wordCount(family) + 1);
+      writeWords(family, value, out, 1);
+      expect(Array.from(out.subarray(1))).toEqual(expected);
+      expect(readWords(family, out, 1)).toBe(value);
+    });
+
+    test('round-trips every IPv6 address (property)', () => {
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: MAX6 }), (x) => {
+          const out = new Uint32Array(4);
+          writeWords(6, x, out, 0);
+          expect(readWords(6, out, 0)).toBe(x);
+        }),
+        { numRuns: 2000 },
       );
     });
   });
@@ -237,6 +411,32 @@ describe('net/cidr', () => {
       expect(canonicalCidr(4, v4('1.2.3.4'), 16)).toBe('1.2.0.0/16');
       expect(canonicalCidr(6, v6('2001:DB8:0:0:1::1'), 64)).toBe('2001:db8::/64');
       expect(canonicalCidr(4, v4('9.9.9.9'), 32)).toBe('9.9.9.9/32');
+      expect(canonicalCidr(6, v6('::ffff:1.2.3.4'), 128)).toBe('::ffff:102:304/128');
+      expect(canonicalCidr(6, v6('1:0:0:2::'), 16)).toBe('1::/16');
+    });
+
+    test('prints what ip-address prints (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.bigInt({ min: 0n, max: MAX6 }),
+            fc.array(fc.constantFrom(0, 0, 0, 1, 0xffff, 0xabc), { minLength: 8, maxLength: 8 })
+              .map((ws) => ws.reduce((acc, w) => (acc << 16n) | BigInt(w), 0n)),
+          ),
+          fc.integer({ min: 0, max: 128 }),
+          (x, bits) => {
+            const network = networkAddress(6, x, bits);
+            expect(canonicalCidr(6, x, bits)).toBe(`${Address6.fromBigInt(network).correctForm()}/${bits}`);
+          },
+        ),
+        { numRuns: 3000 },
+      );
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: 0xffffffffn }), fc.integer({ min: 0, max: 32 }), (x, bits) => {
+          expect(canonicalCidr(4, x, bits)).toBe(`${Address4.fromBigInt(networkAddress(4, x, bits)).correctForm()}/${bits}`);
+        }),
+        { numRuns: 1000 },
+      );
     });
   });
 
@@ -247,33 +447,61 @@ describe('net/cidr', () => {
       [4, '10.0.0.1', '10.0.0.6', ['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6/32']],
       [4, '255.255.255.255', '255.255.255.255', ['255.255.255.255/32']],
       [6, '::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', ['::/0']],
+      [6, 'fe80::', 'fe80::1:0:0:2', ['fe80::/80', 'fe80::1:0:0:0/127', 'fe80::1:0:0:2/128']],
+      [6, '2001:db8::', '2001:db8::ffff:ffff', ['2001:db8::/96']],
+      [6, '2001:db8::ffff:ffff', '2001:db8::1:0:0', ['2001:db8::ffff:ffff/128', '2001:db8::1:0:0/128']],
     ] as const)('IPv%d %s-%s', (family, lo, hi, expected) => {
       const parse = family === 4 ? v4 : v6;
       const got = rangeToPrefixes(family, parse(lo), parse(hi)).map((p) => canonicalCidr(family, p.address, p.bits));
       expect(got).toEqual(expected);
     });
 
-    test('covers exactly the range with aligned blocks, none mergeable (property)', () => {
+    // Values with long runs of equal bits, where the block sizes change most.
+    const bitRuns = (family: Family): fc.Arbitrary<bigint> => {
+      const total = family === 4 ? 32 : 128;
+      return fc.oneof(
+        fc.bigInt({ min: 0n, max: (1n << BigInt(total)) - 1n }),
+        fc.tuple(fc.integer({ min: 0, max: total }), fc.integer({ min: 0, max: total }), fc.bigInt({ min: 0n, max: 3n }))
+          .map(([a, b, noise]) => (((1n << BigInt(Math.max(a, b))) - (1n << BigInt(Math.min(a, b)))) ^ noise) & ((1n << BigInt(total)) - 1n)),
+      );
+    };
+
+    test.each([4, 6] as const)('covers exactly an IPv%d range with aligned blocks, none mergeable (property)', (family) => {
       fc.assert(
-        fc.property(fc.bigInt({ min: 0n, max: 0xffffffffn }), fc.bigInt({ min: 0n, max: 0xffffffffn }), (x, y) => {
+        fc.property(bitRuns(family), bitRuns(family), (x, y) => {
           const [lo, hi] = x <= y ? [x, y] : [y, x];
-          const blocks = rangeToPrefixes(4, lo, hi);
+          const blocks = rangeToPrefixes(family, lo, hi);
           let next = lo;
           for (const b of blocks) {
-            expect(networkAddress(4, b.address, b.bits)).toBe(b.address);
+            expect(networkAddress(family, b.address, b.bits)).toBe(b.address);
             expect(b.address).toBe(next);
-            next = lastAddress(4, b.address, b.bits) + 1n;
+            next = lastAddress(family, b.address, b.bits) + 1n;
           }
           expect(next).toBe(hi + 1n);
           // Minimal: two neighbours of equal size never form an aligned bigger block.
           for (let k = 1; k < blocks.length; k++) {
             const a = blocks[k - 1]!;
             const b = blocks[k]!;
-            if (a.bits === b.bits) expect(networkAddress(4, a.address, a.bits - 1)).not.toBe(networkAddress(4, b.address, b.bits - 1));
+            if (a.bits === b.bits) expect(networkAddress(family, a.address, a.bits - 1)).not.toBe(networkAddress(family, b.address, b.bits - 1));
           }
         }),
-        { numRuns: 2000 },
+        { numRuns: family === 4 ? 2000 : 300 },
       );
+    });
+  });
+
+  describe('#rangeToCidrs', () => {
+    test('appends the canonical text of the blocks rangeToPrefixes finds', () => {
+      const lo = new Uint32Array(4);
+      const hi = new Uint32Array(4);
+      writeWords(6, v6('2001:db8::1'), lo, 0);
+      writeWords(6, v6('2001:db8::6'), hi, 0);
+      const out = ['kept'];
+      rangeToCidrs(6, lo, 0, hi, 0, out);
+      expect(out).toEqual(['kept', '2001:db8::1/128', '2001:db8::2/127', '2001:db8::4/127', '2001:db8::6/128']);
+      const one = new Uint32Array([0x0a000000, 0x0a0000ff]);
+      rangeToCidrs(4, one, 0, one, 1, out);
+      expect(out.at(-1)).toBe('10.0.0.0/24');
     });
   });
 });

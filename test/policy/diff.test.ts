@@ -122,6 +122,64 @@ describe('policy/diff', () => {
       );
     });
 
+    test('agrees with probing when rules are deleted, inserted, moved or flipped (property)', () => {
+      const edit = fc.tuple(fc.constantFrom('delete', 'insert', 'move', 'flip'), fc.nat(), fc.nat());
+      fc.assert(
+        fc.property(policyArb(40), fc.array(edit, { maxLength: 6 }), policyArb(6), fc.array(probeArb, { maxLength: 20 }), (a, edits, extra, random) => {
+          const b: PolicyRule[] = [...a];
+          for (const [kind, x, y] of edits) {
+            if (b.length === 0) break;
+            const i = x % b.length;
+            if (kind === 'delete') b.splice(i, 1);
+            else if (kind === 'insert' && extra.length > 0) b.splice(i, 0, extra[y % extra.length] as PolicyRule);
+            else if (kind === 'move') b.splice(y % b.length, 0, ...b.splice(i, 1));
+            else if (kind === 'flip') {
+              const r = b[i] as PolicyRule;
+              b[i] = { ...r, action: r.action === 'accept' ? 'reject' : 'accept' };
+            }
+          }
+          checkAgainstProbes(a, b, boundaryProbes([...a, ...b], random));
+          checkAgainstProbes(b, a, boundaryProbes([...a, ...b], random));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    test('merges neighbouring IPv6 changes into the fewest blocks', () => {
+      const after = rules('reject6 [2001:db8::]/33:443, reject6 [2001:db8:8000::]/33:443, reject6 [2001:db9::]/32:443, accept *:*');
+      expect(diffPolicies(rules('accept *:*'), after).changes).toEqual([
+        { family: 6, cidrs: ['2001:db8::/31'], ports: [[443, 443]], before: 'accept', after: 'reject' },
+      ]);
+    });
+
+    test('reads the rules again when the same array changed between two calls', () => {
+      const before = rules('accept *:*');
+      const after = [...rules('reject 192.0.2.0/24:*, accept *:*')];
+      expect(diffPolicies(before, after).changes).toHaveLength(1);
+      after.splice(0, 1, ...rules('reject 198.51.100.0/24:*'));
+      expect(diffPolicies(before, after).changes[0]?.cidrs).toEqual(['198.51.100.0/24']);
+    });
+
+    test('lists the rest of the space when a rule for every address changes, quickly', () => {
+      // "everything except thousands of prefixes": the largest output a small edit can have.
+      const blocks = Array.from({ length: 10_000 }, (_, k) => {
+        const v6 = k % 3 === 0;
+        const a = 1 + ((k * 7919) % 220);
+        return v6
+          ? `accept6 [2001:db8:${((k * 104729) % 65536).toString(16)}::]/${[40, 48, 56, 64][k % 4]}:*`
+          : `accept ${a}.${(k * 104729) % 256}.${k % 256}.0/${[16, 20, 24, 28, 32][k % 5]}:*`;
+      });
+      const before = rules(`${blocks.join(',')},accept *:*`);
+      const after = rules(`${blocks.slice(0, 5000).join(',')},reject *:25,${blocks.slice(5000).join(',')},accept *:*`);
+      const start = performance.now();
+      const change = diffPolicies(before, after);
+      const ms = performance.now() - start;
+      expect(change.changes.every((c) => c.before === 'accept' && c.after === 'reject' && c.ports.length === 1)).toBe(true);
+      expect(change.changes.reduce((n, c) => n + c.cidrs.length, 0)).toBeGreaterThan(10_000);
+      expect(ms).toBeLessThan(1000);
+      checkAgainstProbes(before, after, boundaryProbes([...after.slice(4990, 5010), ...after.slice(0, 10), ...after.slice(-20)]));
+    }, 60_000);
+
     test('compares two 10,000-rule policies in well under a second', () => {
       const block = (k: number, action: string, ports: string) =>
         `${action} ${1 + ((k * 7919) % 220)}.${(k * 104729) % 256}.${k % 256}.0/${[16, 20, 24, 28, 32][k % 5]}:${ports}`;

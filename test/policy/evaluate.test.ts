@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseIPv4 } from '../../src/net/cidr.js';
+import { Address6 } from 'ip-address';
+import { formatAddress, parseIPv4, readWords } from '../../src/net/cidr.js';
 import { tryBuildEffectivePolicy } from '../../src/policy/effective.js';
 import {
   compareToPolicy,
@@ -12,7 +13,8 @@ import {
 } from '../../src/policy/evaluate.js';
 import { policyInputsFromConfig } from '../../src/policy/inputs.js';
 import { parsePolicyValue } from '../../src/policy/parse.js';
-import type { EffectivePolicy } from '../../src/types.js';
+import { Rule } from '../../src/policy/rule.js';
+import type { EffectivePolicy, Family } from '../../src/types.js';
 import { boundaryProbes, policyArb, probeArb } from './arbitraries.js';
 import { configView } from './config-view.js';
 
@@ -195,6 +197,95 @@ describe('policy/evaluate', () => {
     test('reads IPv4 text the same way as the linear scan', () => {
       expect(parseIPv4('5.6.7.8')).toBe(0x05060708n);
       expect(indexPolicy(C5).evaluate('5.6.7.8', 443)).toEqual(evaluatePolicy(C5, '5.6.7.8', 443));
+    });
+
+    test('reads address text of every form as the linear scan does (property)', () => {
+      const forms = ['tor', 'rfc5952', 'full', 'brackets', 'blanks', 'upper'] as const;
+      fc.assert(
+        fc.property(policyArb(30), fc.array(fc.tuple(probeArb, fc.constantFrom(...forms)), { maxLength: 30 }), (policy, probes) => {
+          const index = indexPolicy(policy);
+          for (const [p, form] of probes) {
+            const tor = formatAddress(p.family, p.address);
+            const text =
+              p.family === 4 ? (form === 'blanks' ? ` ${tor}\t` : tor)
+              : form === 'rfc5952' ? Address6.fromBigInt(p.address).correctForm()
+              : form === 'full' ? Address6.fromBigInt(p.address).canonicalForm()
+              : form === 'brackets' ? `[${tor}]`
+              : form === 'blanks' ? ` ${tor} `
+              : form === 'upper' ? tor.toUpperCase()
+              : tor;
+            expect(index.evaluate(text, p.port)).toEqual(evaluatePolicy(policy, text, p.port));
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    test.each([
+      ['01.2.3.4', 80, 'POLICY_BAD_ADDRESS'],
+      ['[1.2.3.4]', 80, 'POLICY_BAD_ADDRESS'],
+      ['2001:db8::1::', 80, 'POLICY_BAD_ADDRESS'],
+      ['[2001:db8::1', 80, 'POLICY_BAD_ADDRESS'],
+      ['1.2.3.4', 0, 'POLICY_BAD_PORT'],
+      ['2001:db8::1', 65536, 'POLICY_BAD_PORT'],
+    ])('refuses the probe %s:%d as evaluatePolicy does', (address, port, code) => {
+      expect(() => indexPolicy(C5).evaluate(address, port)).toThrow(expect.objectContaining({ code }));
+    });
+
+    test('finds the deciding rule along a chain of nested prefixes of every length (property)', () => {
+      // One rule per prefix length along one address, in random order: the walk up from
+      // the innermost prefix has to stop at the right ancestor.
+      const chainArb = (family: Family) => {
+        const total = family === 4 ? 32 : 128;
+        return fc
+          .tuple(
+            fc.bigInt({ min: 0n, max: (1n << BigInt(total)) - 1n }),
+            fc.shuffledSubarray(Array.from({ length: total + 1 }, (_, k) => k), { minLength: 1 }),
+            fc.array(fc.tuple(fc.boolean(), fc.constantFrom(1, 80, 443, 1024), fc.constantFrom(80, 443, 1024, 65535)), { minLength: total + 1, maxLength: total + 1 }),
+          )
+          .map(([address, lengths, shapes]) => ({
+            address,
+            rules: lengths.map((bits, k) => {
+              const [accept, a, b] = shapes[k] as [boolean, number, number];
+              return Rule.create({ action: accept ? 'accept' : 'reject', family, address, maskBits: bits, portMin: Math.min(a, b), portMax: Math.max(a, b), origin: { kind: 'default-policy' } });
+            }),
+          }));
+      };
+      fc.assert(
+        fc.property(fc.oneof(chainArb(4), chainArb(6)), fc.array(fc.nat(), { maxLength: 20 }), ({ address, rules }, offsets) => {
+          const index = indexPolicy(rules);
+          const family = (rules[0] as Rule).family;
+          const max = family === 4 ? 0xffff_ffffn : (1n << 128n) - 1n;
+          for (const k of offsets) {
+            const probe = (address ^ (1n << BigInt(k % (family === 4 ? 32 : 128)))) & max;
+            for (const port of [1, 80, 443, 1024, 65535]) {
+              expect(index.verdict(family, probe, port)).toEqual(firstMatch(rules, family, probe, port));
+              expect(index.verdict(family, address, port)).toEqual(firstMatch(rules, family, address, port));
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    test('gives each interval of its prefix forest the port function of its addresses (property)', () => {
+      fc.assert(
+        fc.property(policyArb(30), (policy) => {
+          const index = indexPolicy(policy);
+          for (const family of [4, 6] as const) {
+            const forest = index.forest(family);
+            for (let i = 0; i < forest.intervals; i++) {
+              const first = readWords(family, forest.bounds, i * forest.stride);
+              const fn = index.nodePortFunction(family, forest.owner[i] as number);
+              expect(index.portFunction(family, first)).toBe(fn);
+              for (const seg of fn) {
+                for (const port of [seg.portMin, seg.portMax]) expect(seg.index).toBe(firstMatch(policy, family, first, port).index);
+              }
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 });

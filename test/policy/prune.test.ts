@@ -3,9 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { firstMatch } from '../../src/policy/evaluate.js';
 import { parsePolicyValue } from '../../src/policy/parse.js';
 import { removeRedundancies } from '../../src/policy/prune.js';
-import { ruleCovers, rulesIntersect, type Rule } from '../../src/policy/rule.js';
+import { Rule, ruleCovers, rulesIntersect } from '../../src/policy/rule.js';
 import type { PolicyRule } from '../../src/types.js';
-import { boundaryProbes, policyArb, probeArb } from './arbitraries.js';
+import { boundaryProbes, policyArb, probeArb, ruleArb } from './arbitraries.js';
 import { formatRule } from '../../src/policy/format.js';
 
 const rules = (value: string): Rule[] => [...parsePolicyValue(value).rules];
@@ -81,6 +81,19 @@ describe('policy/prune', () => {
       );
     });
 
+    test('keeps exactly what Tor\'s in-place loops keep on longer policies with many ports (property)', () => {
+      const many = fc.array(fc.tuple(ruleArb(), fc.constantFrom(1, 20, 22, 25, 80, 443, 1000, 6000, 65535), fc.constantFrom(0, 1, 5, 100, 70000)), { maxLength: 120 })
+        .map((items) => items.map(([r, port, span]) => (r.portMin === 1 && r.portMax === 65535 && span < 70000
+          ? Rule.create({ ...r, portMin: port, portMax: Math.min(65535, port + span) })
+          : r)));
+      fc.assert(
+        fc.property(many, (policy) => {
+          expect(removeRedundancies(policy).kept).toEqual(torLoops(policy));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     test('never changes a verdict (property)', () => {
       fc.assert(
         fc.property(policyArb(30), fc.array(probeArb, { maxLength: 50 }), (policy, random) => {
@@ -126,5 +139,25 @@ describe('policy/prune', () => {
       // Building 10,000-rule policies is slow on a loaded machine; only the measured part
       // has a time budget, hence the generous test timeout.
     }, 60_000);
+
+    test('handles 50,000 rules with port rules for every address among them quickly', () => {
+      // Each `*:port` rule has every other prefix of its family below it.
+      const many = Array.from({ length: 50_000 }, (_, k) =>
+        k % 250 === 0
+          ? `${k % 500 === 0 ? 'accept' : 'reject'} *:${1 + (k % 1000)}`
+          : k % 2 === 0
+            ? `${k % 4 === 0 ? 'reject' : 'accept'} ${10 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}.0/24:${k % 3 === 0 ? '*' : String(1 + (k % 999))}`
+            : `reject6 [2001:db8:${(k & 0xffff).toString(16)}::]/48:*`,
+      );
+      const policy = rules(`${many.join(',')},accept *:*`);
+      const start = performance.now();
+      const { kept, removed } = removeRedundancies(policy);
+      const ms = performance.now() - start;
+      expect(kept.length + removed.length).toBe(policy.length);
+      expect(ms).toBeLessThan(3000);
+      // The result itself is checked against Tor's loops on a slice small enough for them.
+      const head = policy.slice(0, 3000);
+      expect(removeRedundancies(head).kept).toEqual(torLoops(head));
+    }, 120_000);
   });
 });
