@@ -39,6 +39,12 @@ export interface LoadConfigOptions {
   cwd?: string | undefined;
   /** The file system to read (default: the real one). */
   fs?: TorrcFs | undefined;
+  /**
+   * Files parsed already (by an earlier load, or by an edit that produced them): a file read
+   * now whose path and text are those of one of these is not parsed again (`parseTorrc` gives
+   * the same result for the same text). Everything else is done anew.
+   */
+  parsed?: Iterable<TorrcFile> | undefined;
 }
 
 /** The options a file set was loaded with, with every default filled in. */
@@ -139,6 +145,8 @@ export interface LoadedConfig extends ConfigView {
   stoppedAt(source: ConfigSource): LoadStop | undefined;
   /** The file read at a path, if any. */
   file(path: string): LoadedFile | undefined;
+  /** The entry that holds a line of this configuration (undefined for a line from elsewhere). */
+  entryOf(line: ConfigLine): LoadedEntry | undefined;
 }
 
 /** Loads a file set (async form of `loadConfigSync`; the reads themselves are synchronous). */
@@ -150,7 +158,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 export function loadConfigSync(options: LoadConfigOptions): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const fs = options.fs ?? nodeFs;
-  const loader = new Loader(cwd, fs);
+  const loader = new Loader(cwd, fs, options.parsed);
   const torrc = resolveFrom(cwd, options.torrc);
   const defaultsTorrc =
     options.defaultsTorrc === undefined || options.defaultsTorrc === null ? undefined : resolveFrom(cwd, options.defaultsTorrc);
@@ -170,11 +178,19 @@ class Loader {
   private readonly fragile = new Set<string>();
   private readonly singles = new Map<string, ConfigLine>();
   private readonly stops = new Map<ConfigSource, LoadStop>();
+  private readonly parsed = new Map<string, TorrcFile[]>();
 
   constructor(
     private readonly cwd: string,
     private readonly fs: TorrcFs,
-  ) {}
+    parsed: Iterable<TorrcFile> = [],
+  ) {
+    for (const file of parsed) {
+      const list = this.parsed.get(file.path);
+      if (list) list.push(file);
+      else this.parsed.set(file.path, [file]);
+    }
+  }
 
   /** Reads one source (with its includes) and applies its entries. */
   readSource(filePath: string, source: ConfigSource): void {
@@ -226,7 +242,9 @@ class Loader {
       return { ok: false, code };
     }
     const { text, encoding } = decodeTorrcBytes(bytes);
-    const file = parseTorrc(text, filePath, { encoding });
+    const file =
+      this.parsed.get(filePath)?.find((known) => known.encoding === encoding && known.source === text) ??
+      parseTorrc(text, filePath, { encoding });
     const loaded: LoadedFile = Object.freeze({
       path: filePath,
       file,
@@ -481,9 +499,15 @@ class Loader {
       if (option.kind === 'list') return listLines(option).at(-1);
       return singles.get(option.name);
     };
+    const byOption = new Map<string, readonly ConfigLine[]>();
     const listLines = (option: TorOption): readonly ConfigLine[] => {
-      const lines = lists.get(option.storage) ?? [];
-      return option.virtual ? lines : lines.filter((l) => l.option === option.name);
+      let found = byOption.get(option.name);
+      if (found === undefined) {
+        const lines = lists.get(option.storage) ?? [];
+        found = option.virtual ? lines : Object.freeze(lines.filter((l) => l.option === option.name));
+        byOption.set(option.name, found);
+      }
+      return found;
     };
     const entryOf = new Map(this.entries.flatMap((entry) => (entry.line ? [[entry.line, entry] as const] : [])));
     const finalView = {
@@ -504,6 +528,7 @@ class Loader {
     const errors = Object.freeze(diagnostics.filter((d) => d.severity === 'error'));
     const entries = Object.freeze([...this.entries]);
     const files = Object.freeze([...this.files.values()]);
+    const byPath = new Map(this.files);
     const stops = new Map(this.stops);
     return Object.freeze({
       torrc: options.torrc,
@@ -523,9 +548,8 @@ class Loader {
         return entries.filter((e) => e.source === source);
       },
       stoppedAt: (source: ConfigSource): LoadStop | undefined => stops.get(source),
-      file(filePath: string): LoadedFile | undefined {
-        return files.find((f) => f.path === filePath);
-      },
+      file: (filePath: string): LoadedFile | undefined => byPath.get(filePath),
+      entryOf: (line: ConfigLine): LoadedEntry | undefined => entryOf.get(line),
     });
   }
 }

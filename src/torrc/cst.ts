@@ -9,7 +9,7 @@
  */
 import type { SourceLocation } from '../errors.js';
 import { TorrcError, quote } from './errors.js';
-import { lexTorrc, prepareTorrcText, type EntryEnd, type LexEntry, type LexNode, type TorrcEncoding } from './lexer.js';
+import { lexTorrc, prepareTorrcText, rawOffset, type EntryEnd, type LexEntry, type LexNode, type TorrcEncoding } from './lexer.js';
 
 /** What every node has: where it is and its exact text. */
 export interface NodeBase {
@@ -110,9 +110,9 @@ export function parseTorrc(source: string, path: string, options: ParseOptions =
   const nodes: TorrcNode[] = [];
   let rawStart = 0;
   const toRaw = (cleanPos: number): number =>
-    cleanPos >= prepared.text.length ? prepared.cutoff : (prepared.rawIndex[cleanPos] as number);
+    cleanPos >= prepared.text.length ? prepared.cutoff : rawOffset(prepared, cleanPos);
   lexed.forEach((node, i) => {
-    const rawEnd = i === lexed.length - 1 ? prepared.cutoff : (prepared.rawIndex[node.end - 1] as number) + 1;
+    const rawEnd = i === lexed.length - 1 ? prepared.cutoff : rawOffset(prepared, node.end - 1) + 1;
     const raw = source.slice(rawStart, rawEnd);
     nodes.push(buildNode(node, rawStart, raw, lines, path, toRaw, errors, warnings));
     rawStart = rawEnd;
@@ -187,15 +187,18 @@ export function entryLocation(file: TorrcFile, entry: EntryNode): SourceLocation
     : { file: file.path, line: entry.firstLine, endLine: entry.lastLine };
 }
 
+const NO_LINES: readonly number[] = Object.freeze([]);
+
 function freezeNode<T extends TorrcNode>(node: T): T {
   return Object.freeze(node);
 }
 
 function position(offset: number, raw: string, lines: LineIndex): NodeBase {
   const firstLine = lines.lineOf(offset);
-  const body = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+  // Newlines before the node's own line ending.
+  const bodyEnd = raw.endsWith('\n') ? raw.length - 1 : raw.length;
   let lastLine = firstLine;
-  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) lastLine++;
+  for (let i = raw.indexOf('\n'); i !== -1 && i < bodyEnd; i = raw.indexOf('\n', i + 1)) lastLine++;
   return { offset, raw, firstLine, lastLine };
 }
 
@@ -210,7 +213,8 @@ function buildNode(
   warnings: TorrcError[],
 ): TorrcNode {
   const base = position(offset, raw, lines);
-  if (node.kind !== 'entry') return freezeNode({ kind: node.kind, ...base });
+  // Properties are written out rather than spread: spreading costs more than the lexing.
+  if (node.kind !== 'entry') return freezeNode({ kind: node.kind, offset: base.offset, raw: base.raw, firstLine: base.firstLine, lastLine: base.lastLine });
   return buildEntry(node, base, lines, path, toRaw, errors, warnings);
 }
 
@@ -230,14 +234,9 @@ function buildEntry(
     const at = toRaw(cleanPos);
     return { file: path, line: lines.lineOf(at), column: lines.column(at) };
   };
-  const entryLocation: SourceLocation =
-    base.lastLine === base.firstLine
-      ? { file: path, line: base.firstLine }
-      : { file: path, line: base.firstLine, endLine: base.lastLine };
-  const firstRawLine = base.raw.split('\n', 1)[0]?.replace(/\r/g, '') ?? '';
-
   let error: TorrcError | undefined;
   if (node.failure) {
+    const firstRawLine = base.raw.split('\n', 1)[0]?.replace(/\r/g, '') ?? '';
     const at = location(node.failure.pos);
     const column = (at.column ?? 1) - 1;
     const pos: [number, number] = [column, Math.min(firstRawLine.length, column + 1)];
@@ -279,7 +278,10 @@ function buildEntry(
   if (node.continued && node.value.endsWith('\\')) {
     warnings.push(
       new TorrcError('TORRC_DANGLING_CONTINUATION', `the value of ${quote(key)} ends with a backslash: the continuation is followed by a blank line or the end of the file`, {
-        location: entryLocation,
+        location:
+          base.lastLine === base.firstLine
+            ? { file: path, line: base.firstLine }
+            : { file: path, line: base.firstLine, endLine: base.lastLine },
         input: node.value,
         hint: 'remove the last backslash, or continue the value on the next line',
         severity: 'warning',
@@ -289,14 +291,17 @@ function buildEntry(
 
   return freezeNode({
     kind: 'entry',
-    ...base,
+    offset: base.offset,
+    raw: base.raw,
+    firstLine: base.firstLine,
+    lastLine: base.lastLine,
     rawKey,
     prefix,
     key,
     value: prefix === '/' ? '' : node.value,
     quoted: node.quoted,
     continued: node.continued,
-    joinedLines: Object.freeze(node.joined.map((p) => lines.lineOf(toRaw(p)))),
+    joinedLines: node.joined.length === 0 ? NO_LINES : Object.freeze(node.joined.map((p) => lines.lineOf(toRaw(p)))),
     isInclude: key === '%include',
     keyColumn: lines.column(toRaw(node.keyStart)),
     error,
@@ -309,7 +314,7 @@ class LineIndex {
   private readonly starts: number[] = [0];
 
   constructor(source: string) {
-    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
 
   /** 1-based line holding `offset`. */

@@ -34,20 +34,44 @@ export function isTorSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
 }
 
+// The scanning loops below compare character codes (`charCodeAt` is NaN past the end, which
+// equals nothing), which spares a one-character string per character of a large file.
+const NL = 10;
+const TAB = 9;
+const SPACE = 32;
+const HASH = 35;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** `isTorSpace` of a character code: space, tab, newline, vertical tab, form feed, CR. */
+function isSpaceCode(c: number): boolean {
+  return c === SPACE || (c >= TAB && c <= 13);
+}
+
 /** The text Tor actually parses, with a map back to the offsets of the original source. */
 export interface PreparedText {
   /** The source up to the first NUL, with every CR removed. */
   readonly text: string;
-  /** `rawIndex[i]` is the offset in the source of `text[i]`. */
-  readonly rawIndex: readonly number[];
+  /**
+   * `rawIndex[i]` is the offset in the source of `text[i]`; undefined when no CR was removed,
+   * so that every offset is the same in both.
+   */
+  readonly rawIndex: readonly number[] | undefined;
   /** Offset of the first NUL in the source, or the source length when there is none. */
   readonly cutoff: number;
+}
+
+/** The offset in the source of `prepared.text[pos]`. */
+export function rawOffset(prepared: PreparedText, pos: number): number {
+  return prepared.rawIndex === undefined ? pos : (prepared.rawIndex[pos] as number);
 }
 
 /** Applies Tor's file reading: stop at the first NUL, drop every CR. */
 export function prepareTorrcText(source: string): PreparedText {
   const nul = source.indexOf('\0');
   const cutoff = nul === -1 ? source.length : nul;
+  const cr = source.indexOf('\r');
+  if (cr === -1 || cr >= cutoff) return { text: source.slice(0, cutoff), rawIndex: undefined, cutoff };
   const rawIndex: number[] = [];
   let text = '';
   let runStart = 0;
@@ -237,9 +261,10 @@ function lineEnd(text: string, pos: number): number {
 /** Kind of the physical line starting at `pos`: blank, comment, or the start of an entry. */
 function lineKind(text: string, pos: number): 'blank' | 'comment' | 'entry' {
   let p = pos;
-  while (p < text.length && text[p] !== '\n' && isTorSpace(text[p])) p++;
-  if (p >= text.length || text[p] === '\n') return 'blank';
-  return text[p] === '#' ? 'comment' : 'entry';
+  let c = text.charCodeAt(p);
+  while (p < text.length && c !== NL && isSpaceCode(c)) c = text.charCodeAt(++p);
+  if (p >= text.length || c === NL) return 'blank';
+  return c === HASH ? 'comment' : 'entry';
 }
 
 /**
@@ -264,27 +289,37 @@ export function lexTorrc(text: string, encoding: TorrcEncoding = 'utf8'): LexNod
   return nodes;
 }
 
+const NO_JOINED: readonly number[] = Object.freeze([]);
+
 /** Reads one entry whose key is on the line starting at `lineStart`. */
 function lexEntry(text: string, lineStart: number, encoding: TorrcEncoding): LexEntry {
   const n = text.length;
   let p = lineStart;
-  while (isTorSpace(text[p])) p++;
+  while (isSpaceCode(text.charCodeAt(p))) p++;
   const keyStart = p;
   // key: up to whitespace, '#', or a backslash-newline.
-  while (p < n && !isTorSpace(text[p]) && text[p] !== '#' && !(text[p] === '\\' && text[p + 1] === '\n')) p++;
+  for (let c = text.charCodeAt(p); p < n && !isSpaceCode(c) && c !== HASH && !(c === BACKSLASH && text.charCodeAt(p + 1) === NL); c = text.charCodeAt(++p));
   const rawKey = text.slice(keyStart, p);
   // separator: spaces and tabs only.
-  while (text[p] === ' ' || text[p] === '\t') p++;
+  for (let c = text.charCodeAt(p); c === SPACE || c === TAB; c = text.charCodeAt(++p));
   const valueStart = p;
-  const base = { kind: 'entry' as const, start: lineStart, keyStart, rawKey, valueStart };
+  // Every entry is built by this one function, so that they all share one object shape (an
+  // object spread here costs more than the rest of the lexing).
+  const entry = (
+    end: number,
+    value: string,
+    quoted: boolean,
+    continued: boolean,
+    joined: readonly number[],
+    backslashComment: number | undefined,
+    endState: EntryEnd,
+    failure: LexFailure | undefined,
+  ): LexEntry => ({ kind: 'entry', start: lineStart, end, keyStart, rawKey, valueStart, value, quoted, continued, joined, backslashComment, endState, failure });
 
-  if (text[p] === '"') {
+  if (text.charCodeAt(p) === QUOTE) {
     const failAt = (code: LexFailure['code'], pos: number): LexEntry => {
       const end = lineEnd(text, lineStart);
-      return {
-        ...base, end, value: '', quoted: true, continued: false, joined: [], backslashComment: undefined,
-        endState: end === n && text[n - 1] !== '\n' ? 'eof' : 'newline', failure: { code, pos },
-      };
+      return entry(end, '', true, false, NO_JOINED, undefined, end === n && text[n - 1] !== '\n' ? 'eof' : 'newline', { code, pos });
     };
     const decoded = unescapeTorString(text, p, encoding);
     if (!decoded.ok) return failAt('TORRC_BAD_QUOTED_STRING', decoded.pos);
@@ -295,24 +330,21 @@ function lexEntry(text: string, lineStart: number, encoding: TorrcEncoding): Lex
     if (p < n && text[p] !== '#' && text[p] !== '\n') return failAt('TORRC_EXCESS_AFTER_QUOTE', p);
     if (text[p] === '#') while (p < n && text[p] !== '\n') p++;
     const end = p < n ? p + 1 : p;
-    return {
-      ...base, end, value: decoded.value, quoted: true, continued: false, joined: [], backslashComment: undefined,
-      endState: p < n ? 'newline' : 'eof', failure: undefined,
-    };
+    return entry(end, decoded.value, true, false, NO_JOINED, undefined, p < n ? 'newline' : 'eof', undefined);
   }
 
   // Unquoted: find the end of the value.
   let continuation = false;
   let inCommentAtEnd = false;
   const joined: number[] = [];
-  while (p < n && text[p] !== '\n' && (text[p] !== '#' || continuation)) {
-    if (text[p] === '\\' && text[p + 1] === '\n') {
+  for (let c = text.charCodeAt(p); p < n && c !== NL && (c !== HASH || continuation); c = text.charCodeAt(p)) {
+    if (c === BACKSLASH && text.charCodeAt(p + 1) === NL) {
       continuation = true;
       p += 2;
-    } else if (text[p] === '#') {
+    } else if (c === HASH) {
       do p++;
-      while (p < n && text[p] !== '\n');
-      if (text[p] === '\n') {
+      while (p < n && text.charCodeAt(p) !== NL);
+      if (text.charCodeAt(p) === NL) {
         p++;
         noteJoinedLine(text, p, joined);
       } else {
@@ -326,28 +358,28 @@ function lexEntry(text: string, lineStart: number, encoding: TorrcEncoding): Lex
   let end: number;
   let endState: EntryEnd;
   let backslashComment: number | undefined;
-  if (text[p] === '\n') {
+  if (text.charCodeAt(p) === NL) {
     cp = p;
     end = p + 1;
     endState = 'newline';
   } else if (p >= n) {
     cp = p;
     end = p;
-    if (continuation && text[n - 1] === '\n') endState = 'eof-open';
-    else if (inCommentAtEnd || text[n - 1] === '\\') endState = 'eof-backslash';
+    if (continuation && text.charCodeAt(n - 1) === NL) endState = 'eof-open';
+    else if (inCommentAtEnd || text.charCodeAt(n - 1) === BACKSLASH) endState = 'eof-backslash';
     else endState = 'eof';
   } else {
     // A comment on the entry's only line: it ends the entry, backslash or not.
     cp = p;
-    while (p < n && text[p] !== '\n') p++;
-    if (text[p - 1] === '\\') backslashComment = p - 1;
+    while (p < n && text.charCodeAt(p) !== NL) p++;
+    if (text.charCodeAt(p - 1) === BACKSLASH) backslashComment = p - 1;
     end = p < n ? p + 1 : p;
     endState = p < n ? 'newline' : 'eof';
   }
-  while (cp > valueStart && isTorSpace(text[cp - 1])) cp--;
+  while (cp > valueStart && isSpaceCode(text.charCodeAt(cp - 1))) cp--;
   let value = text.slice(valueStart, cp);
   if (continuation) value = decodeContinued(value);
-  return { ...base, end, value, quoted: false, continued: continuation, joined, backslashComment, endState, failure: undefined };
+  return entry(end, value, false, continuation, joined.length === 0 ? NO_JOINED : joined, backslashComment, endState, undefined);
 }
 
 /** Removes comments (with their newline) and backslash-newlines, as Tor does for continued values. */

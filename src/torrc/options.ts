@@ -138,22 +138,38 @@ export interface OptionLookup {
   readonly warnedAliases: readonly OptionAlias[];
 }
 
+// A torrc repeats few keywords many times (ExitPolicy on every line of a large policy), so
+// each keyword is resolved once; the cache is bounded against files of distinct garbage keys.
+const lookups = new Map<string, OptionLookup>();
+const MAX_CACHED_LOOKUPS = 4096;
+
 /** Resolves a torrc keyword (without its `+`/`/` prefix) the way Tor does for a torrc line. */
 export function lookupOption(key: string): OptionLookup {
+  let found = lookups.get(key);
+  if (found === undefined) {
+    found = Object.freeze(resolveKeyword(key));
+    if (lookups.size < MAX_CACHED_LOOKUPS) lookups.set(key, found);
+  }
+  return found;
+}
+
+function resolveKeyword(key: string): OptionLookup {
   let expanded = key;
+  let lowerExpanded = asciiLower(key);
   let aliased = false;
   const warnedAliases: OptionAlias[] = [];
   TOR_OPTION_ALIASES.forEach((alias, i) => {
-    if (alias.commandLineOnly || asciiLower(expanded) !== lowerAliases[i]) return;
+    if (alias.commandLineOnly || lowerExpanded !== lowerAliases[i]) return;
     if (alias.warns) warnedAliases.push(alias);
     expanded = alias.option;
+    lowerExpanded = asciiLower(expanded);
     aliased = true;
   });
+  Object.freeze(warnedAliases);
   if (expanded.length === 0) return { option: undefined, via: 'unknown', expanded, warnedAliases };
-  const exact = findOption(expanded);
+  const exact = byLowerName.get(lowerExpanded);
   if (exact) return { option: exact, via: aliased ? 'alias' : 'exact', expanded, warnedAliases };
-  const lower = asciiLower(expanded);
-  const index = lowerNames.findIndex((name) => name.startsWith(lower));
+  const index = lowerNames.findIndex((name) => name.startsWith(lowerExpanded));
   const prefixed = index === -1 ? undefined : TOR_OPTIONS[index];
   return prefixed
     ? { option: prefixed, via: 'prefix', expanded, warnedAliases }

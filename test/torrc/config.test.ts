@@ -185,6 +185,49 @@ describe('torrc/config', () => {
       expect(codes(config)).toEqual(['TORRC_NOT_UTF8', 'TORRC_BAD_CONTACT_INFO']);
       expect(config.files[0]?.file.encoding).toBe('latin1');
     });
+
+    describe('with files parsed already', () => {
+      const tree = { '/etc/tor/torrc': 'ExitPolicy reject 1.1.1.1:*\n%include /etc/tor/a.conf\n', '/etc/tor/a.conf': 'ExitPolicy accept *:80\n' };
+      const first = loadConfigSync({ torrc: '/etc/tor/torrc', cwd: '/etc/tor', fs: memoryFs(tree) });
+      const parsed = first.files.map((f) => f.file);
+
+      test('reuses a parsed file whose text is read again unchanged', () => {
+        const again = loadConfigSync({ torrc: '/etc/tor/torrc', cwd: '/etc/tor', fs: memoryFs(tree), parsed });
+        expect(again.files.map((f) => f.file)).toEqual(parsed);
+        expect(again.files[1]?.file).toBe(parsed[1]);
+        expect(values(again, 'ExitPolicy')).toEqual(['reject 1.1.1.1:*', 'accept *:80']);
+        expect(again.files.map((f) => f.sha256)).toEqual(first.files.map((f) => f.sha256));
+      });
+
+      test.each([
+        ['changed text', { ...tree, '/etc/tor/a.conf': 'ExitPolicy accept *:443\n' }, ['reject 1.1.1.1:*', 'accept *:443']],
+        ['the same text under another name', { ...tree, '/etc/tor/torrc': 'ExitPolicy reject 1.1.1.1:*\n%include /etc/tor/b.conf\n', '/etc/tor/b.conf': 'ExitPolicy accept *:80\n' }, ['reject 1.1.1.1:*', 'accept *:80']],
+      ])('parses a file anew when it has %s', (_, changed, expected) => {
+        const again = loadConfigSync({ torrc: '/etc/tor/torrc', cwd: '/etc/tor', fs: memoryFs(changed), parsed });
+        expect(again.files[1]?.file).not.toBe(parsed[1]);
+        expect(again.files[1]?.file.path).toBe(again.files[1]?.path);
+        expect(values(again, 'ExitPolicy')).toEqual(expected);
+      });
+
+      test('parses a file anew when the same text decodes differently', () => {
+        const latin1 = loadConfigSync({ torrc: '/etc/tor/torrc', cwd: '/etc/tor', fs: memoryFs({ '/etc/tor/torrc': Buffer.from('ContactInfo caf\xe9\n', 'latin1') }) });
+        const utf8 = loadConfigSync({ torrc: '/etc/tor/torrc', cwd: '/etc/tor', fs: memoryFs({ '/etc/tor/torrc': 'ContactInfo caf\u00e9\n' }), parsed: latin1.files.map((f) => f.file) });
+        expect(utf8.files[0]?.file.encoding).toBe('utf8');
+        expect(utf8.value('ContactInfo')?.value).toBe('caf\u00e9');
+        expect(codes(utf8)).toEqual([]);
+      });
+    });
+  });
+
+  describe('LoadedConfig', () => {
+    test('finds the entry of a line and the file of a path', () => {
+      const config = load('ExitRelay 1\nExitPolicy accept *:80\n', 'ExitPolicy reject *:25\n');
+      const line = config.value('ExitRelay');
+      expect(line && config.entryOf(line)).toMatchObject({ location: { file: '/etc/tor/torrc', line: 1 }, source: 'torrc', option: { name: 'ExitRelay' } });
+      expect(config.entryOf({ ...(line as NonNullable<typeof line>) })).toBeUndefined();
+      expect(config.file('/defaults')?.source).toBe('defaults');
+      expect(config.file('/etc/tor/missing')).toBeUndefined();
+    });
   });
 
   describe('ConfigView', () => {

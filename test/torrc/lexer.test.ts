@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isTorSpace, lexTorrc, prepareTorrcText, unescapeTorString, type LexEntry } from '../../src/torrc/lexer.js';
+import { isTorSpace, lexTorrc, prepareTorrcText, rawOffset, unescapeTorString, type LexEntry } from '../../src/torrc/lexer.js';
 import { source } from '../helpers/source.js';
 
 /** Key/value pairs Tor reads from a file's text (after its CR/NUL handling). */
@@ -178,6 +178,13 @@ describe('torrc/lexer', () => {
       expect(prepared.text).toBe('a\nb');
       expect(prepared.cutoff).toBe(5);
       expect(prepared.rawIndex).toEqual([0, 2, 3]);
+      expect([0, 1, 2].map((i) => rawOffset(prepared, i))).toEqual([0, 2, 3]);
+    });
+
+    test('needs no map when there is no CR before the cutoff', () => {
+      const prepared = prepareTorrcText('a\nb\0c\r\n');
+      expect(prepared).toEqual({ text: 'a\nb', rawIndex: undefined, cutoff: 3 });
+      expect(rawOffset(prepared, 2)).toBe(2);
     });
   });
 

@@ -91,6 +91,14 @@ describe('torrc/options', () => {
       expect(lookupOption(key).warnedAliases.map((a) => a.option)).toEqual(warned);
     });
 
+    test('resolves a keyword once and gives the same frozen answer again', () => {
+      const first = lookupOption('exitpol');
+      expect(lookupOption('exitpol')).toBe(first);
+      expect(Object.isFrozen(first) && Object.isFrozen(first.warnedAliases)).toBe(true);
+      expect(lookupOption('ExitPol')).not.toBe(first);
+      expect(lookupOption('ExitPol')).toMatchObject({ option: { name: 'ExitPolicy' }, via: 'prefix', expanded: 'ExitPol' });
+    });
+
     test('applies only configuration-file aliases', () => {
       const commandLine = TOR_OPTION_ALIASES.filter((a) => a.commandLineOnly).map((a) => a.alias);
       expect(commandLine).toEqual(['l', 'HashedControlPassword']);
