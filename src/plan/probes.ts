@@ -9,11 +9,11 @@
  * - Target probes: for a remedy already in force, the ends of what it is about (same verdict
  *   before and after).
  */
-import { formatAddress, lastAddress, maxAddress } from '../net/cidr.js';
+import { canonicalCidr, formatAddress, lastAddress, maxAddress } from '../net/cidr.js';
 import { firstMatch } from '../policy/evaluate.js';
 import type { TargetRegion } from '../remedy/region.js';
-import { parseCanonicalCidr } from '../remedy/region.js';
-import type { EffectivePolicy, Family, PlanProbe, PolicyChange } from '../types.js';
+import { parseCanonicalCidr, rulesWithin } from '../remedy/region.js';
+import type { EffectivePolicy, Family, PlanProbe, PolicyChange, VerdictChange } from '../types.js';
 
 /** A probe and what it shows. */
 export interface LabelledProbe extends PlanProbe {
@@ -32,18 +32,23 @@ export function chooseProbes(
   targets: readonly TargetRegion[],
 ): LabelledProbe[] {
   const out = new Map<string, LabelledProbe>();
+  const regions = change.changes.slice(0, MAX_CHANGES);
+  // Every probe lies in a changed region, next to one, or in a target: only the rules that
+  // reach there can decide a probe's verdict.
+  const area = probeArea(regions, change.changes.length === 0 ? targets.slice(0, MAX_CHANGES) : []);
+  const rulesBefore = rulesWithin(before.rules, area);
+  const rulesAfter = rulesWithin(after.rules, area);
   const add = (family: Family, address: bigint, port: number, role: LabelledProbe['role']): void => {
     if (out.size >= MAX_PROBES) return;
     const text = formatAddress(family, address);
     const key = `${text}|${port}`;
     if (out.has(key)) return;
-    const b = firstMatch(before.rules, family, address, port).verdict;
-    const a = firstMatch(after.rules, family, address, port).verdict;
+    const b = firstMatch(rulesBefore, family, address, port).verdict;
+    const a = firstMatch(rulesAfter, family, address, port).verdict;
     if (role === 'control' && a !== b) return;
     out.set(key, Object.freeze({ address: text, port, before: b, after: a, role }));
   };
 
-  const regions = change.changes.slice(0, MAX_CHANGES);
   for (const region of regions) {
     const { family, first, middle, last } = ends(region);
     const ports = portEnds(region.ports);
@@ -66,6 +71,20 @@ export function chooseProbes(
     }
   }
   return [...out.values()];
+}
+
+// The changed regions with the addresses just outside each, and the targets, on every port.
+function probeArea(regions: readonly VerdictChange[], targets: readonly TargetRegion[]): TargetRegion[] {
+  const cidrs: Record<Family, string[]> = { 4: [], 6: [] };
+  for (const region of regions) {
+    const { family, first, last } = ends(region);
+    for (const cidr of region.cidrs) cidrs[family].push(cidr);
+    const full = family === 4 ? 32 : 128;
+    if (first > 0n) cidrs[family].push(canonicalCidr(family, first - 1n, full));
+    if (last < maxAddress(family)) cidrs[family].push(canonicalCidr(family, last + 1n, full));
+  }
+  for (const target of targets) for (const cidr of target.cidrs) cidrs[target.family].push(cidr);
+  return ([4, 6] as const).filter((family) => cidrs[family].length > 0).map((family) => ({ family, cidrs: cidrs[family], ports: [[1, 65535]] }));
 }
 
 function ends(region: { readonly family: Family; readonly cidrs: readonly string[] }): { family: Family; first: bigint; middle: bigint; last: bigint } {

@@ -27,7 +27,7 @@ import { EditSet, type LineSpec, type Spot } from './edits.js';
 import { RemedyInputError, RemedyRefusal } from './errors.js';
 import { policyLayout } from './layout.js';
 import { blockBeginText, blockEndText, listBlocks, parseCaseId, sanitizeReason, spotOutsideBlocks } from './markers.js';
-import { describeRegion, requireDirection, requireValidCandidate, requireVerdicts, requireWithin } from './proof.js';
+import { describeRegion, requireChange, requireDirection, requireValidCandidate, requireWithin } from './proof.js';
 import { acceptedWithin, changeRegions, everything, parseCanonicalCidr, regionRules, type TargetRegion } from './region.js';
 import { finishRemedy, type RemedyResult } from './result.js';
 
@@ -60,7 +60,8 @@ export function planBlock(context: RemedyContext, request: BlockRequest): Remedy
   const before = context.before;
   const policy = before.policy as EffectivePolicy;
 
-  const existing = listBlocks(before, false).find((b) => b.caseId === caseId);
+  const blocks = listBlocks(before, false);
+  const existing = blocks.find((b) => b.caseId === caseId);
   if (existing) {
     throw new RemedyRefusal('REMEDY_CASE_ID_IN_USE', `a block for case ${caseId} is already at ${existing.file}:${existing.line}`, {
       location: { file: existing.file, line: existing.line },
@@ -111,7 +112,6 @@ export function planBlock(context: RemedyContext, request: BlockRequest): Remedy
     { comment: blockEndText(caseId) },
   ];
   const layout = policyLayout(before.config, before.inputs.exitPolicy);
-  const blocks = listBlocks(before, false);
   const outside = (spot: Spot): Spot => spotOutsideBlocks(spot, blocks);
   const edits = new EditSet();
   const first = layout.kept[0];
@@ -139,16 +139,19 @@ export function planBlock(context: RemedyContext, request: BlockRequest): Remedy
   }
 
   const changes = edits.build();
-  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])));
+  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])), edits.parsed);
   const afterPolicy = requireValidCandidate(after, 'block');
-  requireVerdicts(
+  const semanticChange = diffPolicies(policy, afterPolicy);
+  requireChange(
+    semanticChange,
+    acceptedWithin(policy.rules, needed),
     [...rules, ...policy.rules],
     afterPolicy,
     'block',
     'in the recomputed policy the requested region must be rejected and every other verdict must stay as it is',
     needed,
   );
-  return finishRemedy(context, { kind: 'block', request: request_, caseId, after, changes, targets: promised, notes });
+  return finishRemedy(context, { kind: 'block', request: request_, caseId, after, changes, semanticChange, targets: promised, notes });
 }
 
 /** What to unblock. */
@@ -189,7 +192,7 @@ export function planUnblock(context: RemedyContext, request: UnblockRequest): Re
   });
   const edits = new EditSet().removeRange(block.nodes.loaded, block.nodes.first, block.nodes.last);
   const changes = edits.build();
-  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])));
+  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])), edits.parsed);
   const afterPolicy = requireValidCandidate(after, 'unblock');
   const change = diffPolicies(before.policy as EffectivePolicy, afterPolicy);
   requireDirection(change, 'loosen', 'unblock');
@@ -216,6 +219,7 @@ export function planUnblock(context: RemedyContext, request: UnblockRequest): Re
     caseId,
     after,
     changes,
+    semanticChange: change,
     targets: [],
     notes,
   });

@@ -5,7 +5,7 @@
  * overlay (nothing is written) and recompute the effective policy from scratch.
  */
 import { relayPolicyFromConfig, type RelayPolicyResult } from '../relay/policy.js';
-import { loadConfigSync, overlayFs } from '../torrc/index.js';
+import { loadConfigSync, overlayFs, type TorrcFile } from '../torrc/index.js';
 import type { ConfigSource } from '../types.js';
 import { InvalidConfigError } from './errors.js';
 
@@ -58,14 +58,19 @@ export function remedyContext(before: RelayPolicyResult, options: { machine?: Ma
   return Object.freeze({ before, machine: options.machine ?? {}, now: options.now });
 }
 
-/** Loads the configuration with some files' text replaced and recomputes its effective policy. */
-export function evaluateCandidate(context: RemedyContext, files: ReadonlyMap<string, string>): RelayPolicyResult {
+/**
+ * Loads the configuration with some files' text replaced and recomputes its effective policy.
+ * `parsed`: the new files as the edit parsed them; a file whose text is read back unchanged
+ * is not parsed again (nor is any file the remedy leaves alone).
+ */
+export function evaluateCandidate(context: RemedyContext, files: ReadonlyMap<string, string>, parsed: Iterable<TorrcFile> = []): RelayPolicyResult {
   const options = context.before.config.options;
   const config = loadConfigSync({
     torrc: options.torrc,
     defaultsTorrc: options.defaultsTorrc,
     cwd: options.cwd,
     fs: overlayFs(options.fs, files),
+    parsed: [...context.before.config.files.map((f) => f.file), ...parsed],
   });
   return relayPolicyFromConfig(config, context.machine);
 }

@@ -7,11 +7,10 @@
  * contact line and no family. The descriptor carries only the IPv4 rules, one line each as
  * `GETINFO exit-policy/full` prints them; ContactInfo and MyFamily add their length.
  */
-import { mergeCidrs, cidrBlock, type CidrBlock } from '../net/merge.js';
-import { networkAddress } from '../net/cidr.js';
+import { lastAddress, networkAddress, rangeToPrefixes } from '../net/cidr.js';
 import { formatRule, formatTorPolicy } from '../policy/format.js';
 import type { RelayPolicyResult } from '../relay/policy.js';
-import type { PolicyRule } from '../types.js';
+import type { EffectivePolicy, PolicyRule } from '../types.js';
 
 /** What authorities accept at most. */
 export const MAX_DESCRIPTOR_BYTES = 20_000;
@@ -37,42 +36,57 @@ export function estimateDescriptor(result: RelayPolicyResult): DescriptorEstimat
   const contact = result.config.value('ContactInfo')?.value ?? '';
   const family = result.config.lines('MyFamily').map((l) => l.value.trim()).filter((v) => v !== '');
   const extra = contact.length + (family.length > 0 ? 'family '.length + family.join(' ').length + 1 : 0);
-  const lines = result.policy ? ipv4Lines(formatTorPolicy(result.policy)) : [];
+  const lines = result.policy ? ipv4Lines(result.policy, result.torLines ?? formatTorPolicy(result.policy)) : [];
   const policyBytes = bytesOf(lines);
   const bytes = DESCRIPTOR_BASE_BYTES + extra + policyBytes;
-  const aggregated = result.policy && !result.policy.rejectStar ? aggregatedBytes(result.policy.rules) : policyBytes;
-  return Object.freeze({
-    bytes,
-    policyBytes,
-    policyLines: lines.length,
-    overLimit: bytes > MAX_DESCRIPTOR_BYTES,
-    aggregationSavings: Math.max(0, policyBytes - aggregated),
-  });
+  const policy = result.policy;
+  // Only a descriptor over the limit needs the savings, so they are computed when first read.
+  let savings: number | undefined;
+  const aggregationSavings = (): number =>
+    (savings ??= Math.max(0, policyBytes - (policy && !policy.rejectStar ? aggregatedBytes(policy.rules) : policyBytes)));
+  const estimate = { bytes, policyBytes, policyLines: lines.length, overLimit: bytes > MAX_DESCRIPTOR_BYTES };
+  return Object.freeze(
+    Object.defineProperty(estimate, 'aggregationSavings', { get: aggregationSavings, enumerable: true }) as DescriptorEstimate,
+  );
 }
 
-function ipv4Lines(lines: readonly string[]): string[] {
-  return lines.filter((l) => !l.startsWith('accept6') && !l.startsWith('reject6'));
+// The lines of the IPv4 rules (`lines` is the policy's `GETINFO exit-policy/full`: one line
+// a rule, or the single IPv4 line `reject *:*`).
+function ipv4Lines(policy: EffectivePolicy, lines: readonly string[]): readonly string[] {
+  return policy.rejectStar ? lines : lines.filter((_, i) => policy.rules[i]?.family === 4);
 }
 
 function bytesOf(lines: readonly string[]): number {
-  return lines.reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0);
+  let sum = 0;
+  for (const line of lines) sum += lineBytes(line);
+  return sum;
+}
+
+// Rule lines are ASCII (keywords, address digits, brackets, ports), one byte a character.
+function lineBytes(line: string): number {
+  return line.length + 1;
 }
 
 // Rejects with the same ports are merged where no accept of those ports sits between them:
-// merging across an accept could change a verdict, so those runs are kept apart.
+// merging across an accept could change a verdict, so those runs are kept apart. Only the
+// size is wanted, so each merged range is measured as the fewest CIDR blocks covering it.
 function aggregatedBytes(rules: readonly PolicyRule[]): number {
-  const out: string[] = [];
+  let bytes = 0;
   let run: PolicyRule[] = [];
   const flush = (): void => {
-    const byPorts = new Map<string, { rule: PolicyRule; blocks: CidrBlock[] }>();
+    const byPorts = new Map<string, { rule: PolicyRule; spans: Array<[bigint, bigint]> }>();
     for (const r of run) {
       const key = `${r.portMin}-${r.portMax}`;
-      const group = byPorts.get(key) ?? { rule: r, blocks: [] };
-      group.blocks.push(cidrBlock(4, networkAddress(4, r.address, r.maskBits), r.maskBits));
-      byPorts.set(key, group);
+      let group = byPorts.get(key);
+      if (!group) byPorts.set(key, (group = { rule: r, spans: [] }));
+      group.spans.push([networkAddress(4, r.address, r.maskBits), lastAddress(4, r.address, r.maskBits)]);
     }
-    for (const { rule, blocks } of byPorts.values()) {
-      for (const b of mergeCidrs(blocks)) out.push(formatRule({ ...rule, address: b.start, maskBits: b.prefix }));
+    for (const { rule, spans } of byPorts.values()) {
+      for (const [first, last] of joinSpans(spans)) {
+        for (const p of rangeToPrefixes(4, first, last)) {
+          bytes += lineBytes(formatRule({ action: rule.action, family: 4, address: p.address, maskBits: p.bits, portMin: rule.portMin, portMax: rule.portMax, origin: rule.origin }));
+        }
+      }
     }
     run = [];
   };
@@ -83,8 +97,23 @@ function aggregatedBytes(rules: readonly PolicyRule[]): number {
       continue;
     }
     flush();
-    out.push(formatRule(r));
+    bytes += lineBytes(formatRule(r));
   }
   flush();
-  return bytesOf(out);
+  return bytes;
+}
+
+// Overlapping and adjacent spans joined, in address order.
+function joinSpans(spans: Array<[bigint, bigint]>): Array<[bigint, bigint]> {
+  spans.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: Array<[bigint, bigint]> = [];
+  for (const [first, last] of spans) {
+    const previous = out[out.length - 1];
+    if (previous && first <= previous[1] + 1n) {
+      if (last > previous[1]) previous[1] = last;
+    } else {
+      out.push([first, last]);
+    }
+  }
+  return out;
 }

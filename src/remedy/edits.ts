@@ -45,16 +45,19 @@ interface NodeOps {
 /** Collects edits, then produces the new text of each changed file. */
 export class EditSet {
   private readonly files = new Map<string, { file: LoadedFile; ops: Map<number, NodeOps> }>();
+  private readonly results: TorrcFile[] = [];
+
+  /** The new files as the last `build` parsed them (to read the candidate without parsing them again). */
+  get parsed(): readonly TorrcFile[] {
+    return this.results;
+  }
 
   /** Inserts lines at a spot. */
   insert(spot: Spot, lines: readonly LineSpec[]): this {
     if (lines.length === 0) return this;
-    if (spot.where === 'end') {
-      this.ops(spot.file, undefined).before.push(...lines);
-    } else {
-      const ops = this.ops(spot.file, spot.node);
-      (spot.where === 'before' ? ops.before : ops.after).push(...lines);
-    }
+    // A loop, not push(...lines): a block of many ranges is more lines than a call takes arguments.
+    const list = spot.where === 'end' ? this.ops(spot.file, undefined).before : spot.where === 'before' ? this.ops(spot.file, spot.node).before : this.ops(spot.file, spot.node).after;
+    for (const line of lines) list.push(line);
     return this;
   }
 
@@ -84,6 +87,7 @@ export class EditSet {
   /** Applies the edits; returns one change per file whose text differs. */
   build(): FileChange[] {
     const changes: FileChange[] = [];
+    this.results.length = 0;
     for (const { file, ops } of this.files.values()) {
       checkEditable(file);
       let text: TorrcFile = file.file;
@@ -101,6 +105,7 @@ export class EditSet {
         throw error;
       }
       if (text.source !== file.file.source) {
+        this.results.push(text);
         changes.push(Object.freeze({ path: file.path, source: file.source, before: file.file.source, after: text.source, beforeSha256: file.sha256 }));
       }
     }

@@ -65,7 +65,7 @@ export function planMiddle(context: RemedyContext, request: ExitRelayRequest = {
     notes.push(`ExitRelay 0 is added at the end of ${before.config.torrc}; the ExitPolicy lines stay for a later switch back (exitkit plan exit).`);
   }
   const changes = edits.build();
-  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])));
+  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])), edits.parsed);
   const afterPolicy = requireValidCandidate(after, 'switch to a middle relay');
   if (afterPolicy.notExit !== 'exit-relay-0') {
     throw new RemedyRefusal('REMEDY_NOT_EFFECTIVE', 'the switch to a middle relay would not take effect: Tor would not read ExitRelay as 0', {
@@ -119,14 +119,15 @@ export function planExit(context: RemedyContext, request: ExitRelayRequest = {})
     notes.push(`ExitRelay 1 is added at the end of ${before.config.torrc}.`);
   }
   const changes = edits.build();
-  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])));
+  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])), edits.parsed);
   const afterPolicy = requireValidCandidate(after, 'switch back to an exit');
   if (afterPolicy.notExit !== undefined || afterPolicy.rejectStar) {
     throw new RemedyRefusal('REMEDY_NOT_EFFECTIVE', 'the switch back to an exit would not take effect: the resulting exit policy rejects every destination', {
       hint: 'give the relay an ExitPolicy that accepts something (e.g. exitkit plan reduce-ports after switching), or edit it by hand',
     });
   }
-  requireDirection(diffPolicies(policy, afterPolicy), 'loosen', 'switch back to an exit');
+  const semanticChange = diffPolicies(policy, afterPolicy);
+  requireDirection(semanticChange, 'loosen', 'switch back to an exit');
   const warnings: string[] = [];
   if (!isGeneralExit(afterPolicy)) {
     warnings.push('The resulting policy does not accept ports 80 and 443 to most addresses: directory authorities will not give the relay the Exit flag.');
@@ -140,5 +141,5 @@ export function planExit(context: RemedyContext, request: ExitRelayRequest = {})
   const summary = portSummaries(afterPolicy);
   notes.push(`The port summary clients choose exits by becomes "${summary.ipv4}"${afterPolicy.ipv6Exit ? ` (IPv6: "${summary.ipv6}")` : ''}.`);
   const targets: RemedyResult['targets'] = [];
-  return finishRemedy(context, { kind: 'exit', request: request_, caseId, after, changes, targets, notes, warnings });
+  return finishRemedy(context, { kind: 'exit', request: request_, caseId, after, changes, semanticChange, targets, notes, warnings });
 }

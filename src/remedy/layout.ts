@@ -30,7 +30,7 @@ export interface PolicyLayout {
 
 /** The entry that holds a configuration line. */
 export function entryOf(config: LoadedConfig, line: ConfigLine): LoadedEntry {
-  const entry = config.entries.find((e) => e.line === line);
+  const entry = config.entryOf(line);
   if (!entry) throw new Error(`no entry holds ${line.location.file}:${line.location.line}`);
   return entry;
 }
@@ -60,8 +60,8 @@ function fallbackSpot(config: LoadedConfig): Spot {
     if (e.source === 'torrc' && e.option?.name === 'ExitPolicy' && e.node.prefix === '/') lastClear = i;
   });
   const exitRelayLine = config.value('ExitRelay');
-  const exitRelay = exitRelayLine ? entries.findIndex((e) => e.line === exitRelayLine) : -1;
-  const exitRelayEntry = entries[exitRelay];
+  const exitRelayEntry = exitRelayLine ? config.entryOf(exitRelayLine) : undefined;
+  const exitRelay = exitRelayEntry ? entries.indexOf(exitRelayEntry) : -1;
   if (exitRelayEntry && exitRelayEntry.source === 'torrc' && exitRelay > lastClear) {
     return { file: exitRelayEntry.file, node: exitRelayEntry.node, where: 'after' };
   }

@@ -24,9 +24,10 @@ import { describeOrigin } from '../policy/lint.js';
 import { parsePolicyItem, splitPolicyValue } from '../policy/parse.js';
 import type { RelayPolicyResult } from '../relay/policy.js';
 import type { EntryNode, LoadedEntry, LoadedFile, TorrcNode } from '../torrc/index.js';
-import type { ConfigSource, PolicyRule } from '../types.js';
+import type { ConfigLine, ConfigSource, PolicyRule, RemovedRule } from '../types.js';
 import type { Spot } from './edits.js';
 import { RemedyInputError } from './errors.js';
+import { ruleRegion, rulesWithin } from './region.js';
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BEGIN = /^[ \t]*#[ \t]*exitkit block ([A-Za-z0-9][A-Za-z0-9._-]{0,63}) (\d{4}-\d{2}-\d{2})(?: UTC)?(?::[ \t]?(.*))?$/;
@@ -124,6 +125,8 @@ function commentText(node: TorrcNode): string {
  */
 export function listBlocks(result: RelayPolicyResult, exact = true): MarkedBlock[] {
   const blocks: MarkedBlock[] = [];
+  let index: StatusIndex | undefined;
+  const statusIndex = (): StatusIndex => (index ??= indexStatus(result));
   for (const loaded of result.config.files) {
     const nodes = loaded.file.nodes;
     for (let i = 0; i < nodes.length; i++) {
@@ -156,7 +159,7 @@ export function listBlocks(result: RelayPolicyResult, exact = true): MarkedBlock
       problems.push(...innerProblems(inner));
       const rules = inner
         .filter((n): n is EntryNode => n.kind === 'entry')
-        .flatMap((entry) => splitPolicyValue(entry.value).map((piece) => ruleStatus(result, loaded, entry, piece.text, exact)));
+        .flatMap((entry) => splitPolicyValue(entry.value).map((piece) => ruleStatus(result, statusIndex(), loaded, entry, piece.text, exact)));
       if (rules.length === 0) problems.push('it holds no ExitPolicy item');
       blocks.push(
         Object.freeze({
@@ -207,11 +210,55 @@ function innerProblems(inner: readonly TorrcNode[]): string[] {
   return problems;
 }
 
-function ruleStatus(result: RelayPolicyResult, loaded: LoadedFile, node: EntryNode, item: string, exact: boolean): BlockRule {
+// What ruleStatus looks up, indexed once per listBlocks: a configuration with many blocks
+// would otherwise scan every entry and every rule for each item.
+interface StatusIndex {
+  /** The entries of each node (a file included twice has its nodes read twice). */
+  readonly entries: ReadonlyMap<TorrcNode, readonly LoadedEntry[]>;
+  /** The ExitPolicy lines Tor keeps. */
+  readonly kept: ReadonlySet<ConfigLine>;
+  /** The rules in force, by the item that wrote them. */
+  readonly live: ReadonlyMap<string, readonly PolicyRule[]>;
+  /** The first deletion of a rule written by each item. */
+  readonly removed: ReadonlyMap<string, RemovedRule>;
+}
+
+function itemKey(file: string, line: number, item: string): string {
+  return `${file}\n${line}\n${item}`;
+}
+
+function originKey(rule: PolicyRule): string | undefined {
+  return rule.origin.kind === 'config' ? itemKey(rule.origin.location.file, rule.origin.location.line, rule.origin.item) : undefined;
+}
+
+function indexStatus(result: RelayPolicyResult): StatusIndex {
+  const entries = new Map<TorrcNode, LoadedEntry[]>();
+  for (const entry of result.config.entries) {
+    const list = entries.get(entry.node);
+    if (list) list.push(entry);
+    else entries.set(entry.node, [entry]);
+  }
+  const live = new Map<string, PolicyRule[]>();
+  const removed = new Map<string, RemovedRule>();
+  for (const rule of result.policy?.rules ?? []) {
+    const key = originKey(rule);
+    if (key === undefined) continue;
+    const list = live.get(key);
+    if (list) list.push(rule);
+    else live.set(key, [rule]);
+  }
+  for (const r of result.policy?.removed ?? []) {
+    const key = originKey(r.rule);
+    if (key !== undefined && !removed.has(key)) removed.set(key, r);
+  }
+  return { entries, kept: new Set(result.inputs.exitPolicy), live, removed };
+}
+
+function ruleStatus(result: RelayPolicyResult, index: StatusIndex, loaded: LoadedFile, node: EntryNode, item: string, exact: boolean): BlockRule {
   const line = node.firstLine;
   const make = (status: BlockRuleStatus, explanation: string): BlockRule => Object.freeze({ item, line, status, explanation });
-  const entries = result.config.entries.filter((e) => e.node === node && e.file === loaded);
-  const kept = entries.filter((e) => e.line !== undefined && result.inputs.exitPolicy.includes(e.line));
+  const entries = (index.entries.get(node) ?? []).filter((e) => e.file === loaded);
+  const kept = entries.filter((e) => e.line !== undefined && index.kept.has(e.line));
   const policy = result.policy;
   if (kept.length === 0) return make('inactive', notKeptReason(result, entries));
   if (!policy) return make('inactive', 'the effective policy cannot be built');
@@ -222,17 +269,18 @@ function ruleStatus(result: RelayPolicyResult, loaded: LoadedFile, node: EntryNo
         ? 'BridgeRelay is 1: a bridge refuses every exit connection'
         : 'the relay is not an exit');
   }
-  const mine = (r: PolicyRule): boolean =>
-    r.origin.kind === 'config' && r.origin.item === item && r.origin.location.file === loaded.path && r.origin.location.line === line;
-  const live = policy.rules.filter(mine);
+  const key = itemKey(loaded.path, line, item);
+  const live = index.live.get(key) ?? [];
   if (live.length > 0) {
     if (!exact) return make('effective', 'Tor enforces it');
-    const without = policy.rules.filter((r) => !mine(r));
-    return diffPolicies(policy.rules, without).changes.length > 0
+    // Taking the item's rules out can change verdicts only where they match.
+    const within = rulesWithin(policy.rules, live.map(ruleRegion));
+    const without = within.filter((r) => !live.includes(r));
+    return diffPolicies(within, without).changes.length > 0
       ? make('effective', 'Tor enforces it')
       : make('no-effect', 'Tor keeps it, but other rules give the same verdicts without it');
   }
-  const removed = policy.removed.find((r) => mine(r.rule));
+  const removed = index.removed.get(key);
   if (removed) {
     const by = `${formatRule(removed.by)} (${describeOrigin(removed.by.origin)})`;
     const why =

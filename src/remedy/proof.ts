@@ -75,6 +75,38 @@ export function requireVerdicts(
   );
 }
 
+/**
+ * `requireVerdicts` for a candidate whose semantic change is known: the candidate gives the
+ * verdicts of `expected` everywhere exactly when its change from the policy now (`change`) is
+ * the change `expected` makes (`expectedChange`), both computed from the same policy now. Two
+ * equal descriptions are the same regions, which settles it without comparing the policies
+ * again; otherwise `requireVerdicts` compares them and names the regions that differ.
+ */
+export function requireChange(
+  change: PolicyChange,
+  expectedChange: PolicyChange,
+  expected: readonly PolicyRule[],
+  after: EffectivePolicy,
+  remedy: string,
+  why: string,
+  goal: readonly TargetRegion[],
+): void {
+  if (sameDescription(change, expectedChange)) return;
+  requireVerdicts(expected, after, remedy, why, goal);
+}
+
+function sameDescription(a: PolicyChange, b: PolicyChange): boolean {
+  const same = <T>(x: readonly T[], y: readonly T[], eq: (p: T, q: T) => boolean): boolean =>
+    x.length === y.length && x.every((item, k) => eq(item, y[k] as T));
+  return same(a.changes, b.changes, (x, y) =>
+    x.family === y.family &&
+    x.before === y.before &&
+    x.after === y.after &&
+    same(x.cidrs, y.cidrs, (p, q) => p === q) &&
+    same(x.ports, y.ports, (p, q) => p[0] === q[0] && p[1] === q[1]),
+  );
+}
+
 function sameRegions(a: PolicyChange, b: PolicyChange): boolean {
   const rules = (c: PolicyChange): PolicyRule[] => [...regionRules(changeRegions(c), 'reject'), ...everything('accept')];
   return diffPolicies(rules(a), rules(b)).changes.length === 0;

@@ -33,7 +33,7 @@ import { EditSet, type LineSpec, type Spot } from './edits.js';
 import { RemedyInputError, RemedyRefusal } from './errors.js';
 import { policyLayout } from './layout.js';
 import { listBlocks, parseCaseId, sanitizeReason, spotOutsideBlocks } from './markers.js';
-import { requireValidCandidate, requireVerdicts } from './proof.js';
+import { requireChange, requireValidCandidate } from './proof.js';
 import { acceptedPorts, complementRanges, intersectRanges, mergeRanges, regionRules, subtractRanges, type TargetRegion } from './region.js';
 import { finishRemedy, type RemedyResult } from './result.js';
 
@@ -113,7 +113,8 @@ export function planReducePorts(context: RemedyContext, request: ReducePortsRequ
   ] satisfies TargetRegion[]).filter((r) => r.ports.length > 0);
   const expected = [...regionRules(closeRegions, 'reject'), ...policy.rules];
   const targets = closeRegions.map((r) => ({ ...r, verdict: 'reject' as const }));
-  if (diffPolicies(policy.rules, expected).changes.length === 0) {
+  const expectedChange = diffPolicies(policy.rules, expected);
+  if (expectedChange.changes.length === 0) {
     return finishRemedy(context, {
       kind: 'reduce-ports', request: request_, caseId, after: before, changes: [],
       alreadyInForce: `the relay already exits to no port outside ${what}`,
@@ -192,9 +193,12 @@ export function planReducePorts(context: RemedyContext, request: ReducePortsRequ
   }
 
   const changes = edits.build();
-  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])));
+  const after = evaluateCandidate(context, new Map(changes.map((c) => [c.path, c.after])), edits.parsed);
   const afterPolicy = requireValidCandidate(after, 'port reduction');
-  requireVerdicts(
+  const semanticChange = diffPolicies(policy, afterPolicy);
+  requireChange(
+    semanticChange,
+    expectedChange,
     expected,
     afterPolicy,
     'port reduction',
@@ -205,7 +209,7 @@ export function planReducePorts(context: RemedyContext, request: ReducePortsRequ
   if (isGeneralExit(policy) && !isGeneralExit(afterPolicy)) {
     warnings.push('Directory authorities give the Exit flag only to relays that accept ports 80 and 443 to most addresses; with this policy the relay loses the Exit flag.');
   }
-  return finishRemedy(context, { kind: 'reduce-ports', request: request_, caseId, after, changes, targets, notes, warnings });
+  return finishRemedy(context, { kind: 'reduce-ports', request: request_, caseId, after, changes, semanticChange, targets, notes, warnings });
 }
 
 function capital(text: string): string {

@@ -6,8 +6,12 @@
  *   in front of the policy;
  * - a change lies inside an allowed region when putting the change's rejects in front of
  *   "reject the allowed region, accept everything else" changes nothing.
+ *
+ * A question about a small region of a large policy only needs the rules that share an
+ * address and a port with the region (`rulesWithin`): first match inside the region is the
+ * same with or without the others, since they never match there.
  */
-import { parseIpLiteral } from '../net/cidr.js';
+import { addressBits, canonicalCidr, lastAddress, networkAddress, parseIpLiteral, prefixMask } from '../net/cidr.js';
 import type { PortRange } from '../net/merge.js';
 import { diffPolicies } from '../policy/diff.js';
 import { Rule } from '../policy/rule.js';
@@ -52,6 +56,15 @@ export function regionRules(regions: readonly TargetRegion[], action: PolicyActi
   return rules;
 }
 
+/** The region a rule matches: its prefix on its ports. */
+export function ruleRegion(rule: PolicyRule): TargetRegion {
+  return {
+    family: rule.family,
+    cidrs: [canonicalCidr(rule.family, networkAddress(rule.family, rule.address, rule.maskBits), rule.maskBits)],
+    ports: [[rule.portMin, rule.portMax]],
+  };
+}
+
 /** Every address and port of both families. */
 export function everything(action: PolicyAction): Rule[] {
   return ([4, 6] as const).map((family) =>
@@ -64,9 +77,111 @@ export function changeRegions(change: PolicyChange, filter?: (c: VerdictChange) 
   return change.changes.filter((c) => filter?.(c) ?? true).map((c) => ({ family: c.family, cidrs: c.cidrs, ports: c.ports }));
 }
 
+/**
+ * The rules that share at least one address and port with one of the regions, in their
+ * order. Inside the regions, first match over these gives every verdict of `rules`.
+ */
+export function rulesWithin(rules: readonly PolicyRule[], regions: readonly TargetRegion[]): PolicyRule[] {
+  const boxes = regions.map((region) => ({ family: region.family, spans: addressSpans(region), ports: mergeRanges(region.ports) }));
+  const { first, last } = ruleSpans(rules);
+  const out: PolicyRule[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as PolicyRule;
+    for (const box of boxes) {
+      if (
+        box.family === rule.family &&
+        box.ports.some(([min, max]) => rule.portMin <= max && min <= rule.portMax) &&
+        spansMeet(box.spans, first[i] as bigint, last[i] as bigint)
+      ) {
+        out.push(rule);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+interface RuleSpans {
+  /** First address of each rule's prefix. */
+  readonly first: readonly bigint[];
+  /** Last address of each rule's prefix. */
+  readonly last: readonly bigint[];
+}
+
+// The network and host masks of every prefix length, made once (networkAddress and
+// lastAddress of a rule, without building its masks again for every rule).
+const masks: Partial<Record<Family, { network: bigint[]; host: bigint[] }>> = {};
+
+function masksOf(family: Family): { network: bigint[]; host: bigint[] } {
+  let known = masks[family];
+  if (!known) {
+    const lengths = Array.from({ length: addressBits(family) + 1 }, (_, bits) => bits);
+    known = {
+      network: lengths.map((bits) => prefixMask(family, bits)),
+      host: lengths.map((bits) => lastAddress(family, 0n, bits)),
+    };
+    masks[family] = known;
+  }
+  return known;
+}
+
+// A plan asks about the same (frozen) effective policies several times.
+const spanCache = new WeakMap<readonly PolicyRule[], RuleSpans>();
+
+function ruleSpans(rules: readonly PolicyRule[]): RuleSpans {
+  const known = spanCache.get(rules);
+  if (known) return known;
+  const first = new Array<bigint>(rules.length);
+  const last = new Array<bigint>(rules.length);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as PolicyRule;
+    const { network, host } = masksOf(r.family);
+    first[i] = r.address & (network[r.maskBits] as bigint);
+    last[i] = (first[i] as bigint) | (host[r.maskBits] as bigint);
+  }
+  const spans: RuleSpans = { first, last };
+  if (Object.isFrozen(rules)) spanCache.set(rules, spans);
+  return spans;
+}
+
+// The region's addresses as sorted, disjoint [first, last] spans.
+function addressSpans(region: TargetRegion): Array<[bigint, bigint]> {
+  const spans = region.cidrs
+    .map((cidr): [bigint, bigint] => {
+      const { family, address, bits } = parseCanonicalCidr(cidr);
+      if (family !== region.family) throw new RangeError(`${cidr} is not IPv${region.family}`);
+      return [networkAddress(family, address, bits), lastAddress(family, address, bits)];
+    })
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: Array<[bigint, bigint]> = [];
+  for (const [lo, hi] of spans) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1n) {
+      if (hi > last[1]) last[1] = hi;
+    } else {
+      out.push([lo, hi]);
+    }
+  }
+  return out;
+}
+
+// Whether [lo, hi] shares an address with one of the sorted, disjoint spans.
+function spansMeet(spans: ReadonlyArray<readonly [bigint, bigint]>, lo: bigint, hi: bigint): boolean {
+  let a = 0;
+  let b = spans.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if ((spans[mid] as readonly [bigint, bigint])[1] < lo) a = mid + 1;
+    else b = mid;
+  }
+  const span = spans[a];
+  return span !== undefined && span[0] <= hi;
+}
+
 /** The part of `regions` that `rules` accept (as accept → reject changes). */
 export function acceptedWithin(rules: readonly PolicyRule[], regions: readonly TargetRegion[]): PolicyChange {
-  return diffPolicies(rules, [...regionRules(regions, 'reject'), ...rules]);
+  const within = rulesWithin(rules, regions);
+  return diffPolicies(within, [...regionRules(regions, 'reject'), ...within]);
 }
 
 /** The part of a change that lies outside `allowed` (empty when the change is inside). */

@@ -70,6 +70,8 @@ export interface RemedyParts {
   readonly changes: readonly FileChange[];
   /** Why nothing needs to change. */
   readonly alreadyInForce?: string | undefined;
+  /** diffPolicies(before, after), when the remedy has computed it already. */
+  readonly semanticChange?: PolicyChange | undefined;
   /** What the remedy promises, and where. */
   readonly targets: RemedyResult['targets'];
   /** For the reviewer. */
@@ -82,10 +84,28 @@ export interface RemedyParts {
   readonly restartReason?: string | undefined;
 }
 
-/** Port summaries of a policy. */
+/**
+ * Port summaries of a policy. Each is computed when first read: a plan prints them only for
+ * some remedies, and on a large policy they cost more than the rest of a block.
+ */
 export function portSummaries(policy: EffectivePolicy): PortSummaries {
-  return { ipv4: policySummary(policy, 4), ipv6: policySummary(policy, 6) };
+  const known = summaries.get(policy);
+  if (known) return known;
+  const lazy = (family: 4 | 6): (() => string) => {
+    let text: string | undefined;
+    return () => (text ??= policySummary(policy, family));
+  };
+  const summary: PortSummaries = Object.freeze(
+    Object.defineProperties({} as PortSummaries, {
+      ipv4: { get: lazy(4), enumerable: true },
+      ipv6: { get: lazy(6), enumerable: true },
+    }),
+  );
+  summaries.set(policy, summary);
+  return summary;
 }
+
+const summaries = new WeakMap<EffectivePolicy, PortSummaries>();
 
 /** Completes a remedy result: semantic change, descriptor estimates, port summaries. */
 export function finishRemedy(context: RemedyContext, parts: RemedyParts): RemedyResult {
@@ -110,7 +130,7 @@ export function finishRemedy(context: RemedyContext, parts: RemedyParts): Remedy
     before,
     after: parts.after,
     changes: Object.freeze([...parts.changes]),
-    semanticChange: diffPolicies(beforePolicy, afterPolicy),
+    semanticChange: parts.semanticChange ?? (parts.after === before ? { changes: [] } : diffPolicies(beforePolicy, afterPolicy)),
     alreadyInForce: parts.alreadyInForce,
     targets: parts.targets,
     notes: Object.freeze([...(parts.notes ?? [])]),

@@ -53,5 +53,15 @@ describe('plan/probes', () => {
       const b = policy('accept *:*');
       expect(chooseProbes(b, a, diffPolicies(b, a), []).length).toBeLessThanOrEqual(64);
     });
+
+    test('takes a region of more blocks than a call takes arguments', () => {
+      // Every other /32 of 10.0.0.0/13: 262,144 blocks in one region.
+      const cidrs = Array.from({ length: 1 << 18 }, (_, i) => `10.${i >> 15}.${(i >> 7) & 255}.${(i & 127) * 2}/32`);
+      const region = { family: 4 as const, cidrs, ports: [[1, 65535] as const], before: 'accept' as const, after: 'reject' as const };
+      const b = policy('accept *:*');
+      const a = policy('reject 10.0.0.0/13:*, accept *:*');
+      const probes = chooseProbes(b, a, { changes: [region] }, []);
+      expect(probes.filter((p) => p.role === 'change').map((p) => p.address)).toEqual(['10.0.0.0', '10.0.0.0', '10.4.0.0', '10.4.0.0', '10.7.255.254', '10.7.255.254']);
+    });
   });
 });

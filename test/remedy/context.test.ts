@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateCandidate, remedyContext, utcDate, utcStamp } from '../../src/remedy/context.js';
+import { parseTorrc } from '../../src/torrc/index.js';
 import { load, NOW, TORRC } from './helpers.js';
 
 describe('remedy/context', () => {
@@ -18,6 +19,18 @@ describe('remedy/context', () => {
       expect(after.policy?.notExit).toBe('exit-relay-0');
       expect(context.before.policy?.notExit).toBeUndefined();
       expect(after.config.file(TORRC)?.file.source).toBe('ExitRelay 0\n');
+    });
+
+    test('takes the files the edit parsed instead of parsing them again, and checks their text', () => {
+      const context = remedyContext(load({ torrc: 'ExitPolicy accept *:*\n' }), { now: NOW });
+      const edited = parseTorrc('ExitPolicy reject 192.0.2.0/24:*\nExitPolicy accept *:*\n', TORRC);
+      const after = evaluateCandidate(context, new Map([[TORRC, edited.source]]), [edited]);
+      expect(after.config.file(TORRC)?.file).toBe(edited);
+      expect(after.policy?.rules.map((r) => r.origin.kind === 'config' && r.origin.item)).toContain('reject 192.0.2.0/24:*');
+      // A parsed file that is not the text read is not used.
+      const other = evaluateCandidate(context, new Map([[TORRC, 'ExitRelay 0\n']]), [edited]);
+      expect(other.config.file(TORRC)?.file).not.toBe(edited);
+      expect(other.policy?.notExit).toBe('exit-relay-0');
     });
 
     test('passes the machine facts on', () => {

@@ -33,6 +33,14 @@ describe('remedy/edits', () => {
       expect(changes[0]?.after).toBe('Nickname A\nExitRelay 1\n');
     });
 
+    test('keeps the new files as it parsed them', () => {
+      const { file } = fileOf('Nickname A\nExitRelay 1\n');
+      const edits = new EditSet().insert({ file, node: file.file.nodes[1]!, where: 'after' }, [{ key: 'ExitPolicy', value: 'reject *:*' }]);
+      const changes = edits.build();
+      expect(edits.parsed.map((f) => [f.path, f.source])).toEqual([[TORRC, changes[0]?.after]]);
+      expect(new EditSet().insert({ file, where: 'end' }, [{ comment: 'x' }]).build()).toHaveLength(1);
+    });
+
     test('reports no change for an empty set', () => {
       expect(new EditSet().build()).toEqual([]);
       expect(new EditSet().empty).toBe(true);

@@ -84,6 +84,24 @@ describe('remedy/markers', () => {
       expect(second?.rules[1]?.explanation).toMatch(/IPv6Exit is 0/);
     });
 
+    test('tells a kept rule that decides nothing from an effective one', () => {
+      const covered = {
+        torrc: source`
+          ExitPolicy reject 203.0.113.0/25:*, reject 203.0.113.128/25:*, accept 203.0.113.0/24:80
+          # exitkit block T-1 2025-01-02 UTC
+          ExitPolicy reject 203.0.113.0/24:*
+          # exitkit end T-1
+          # exitkit block T-2 2025-01-02 UTC
+          ExitPolicy reject 198.51.100.0/24:*
+          # exitkit end T-2
+          ExitPolicy accept *:*
+        `,
+      };
+      const relay = load(covered);
+      expect(listBlocks(relay).map((b) => b.rules.map((r) => r.status))).toEqual([['no-effect'], ['effective']]);
+      expect(listBlocks(relay, false).map((b) => b.rules.map((r) => r.status))).toEqual([['effective'], ['effective']]);
+    });
+
     test.each([
       ['ExitRelay 0', { torrc: 'ExitRelay 0\n# exitkit block T-1 2025-01-02 UTC\nExitPolicy reject 203.0.113.0/24:*\n# exitkit end T-1\n' }, /ExitRelay is 0/],
       ['a later /ExitPolicy', { torrc: '# exitkit block T-1 2025-01-02 UTC\nExitPolicy reject 203.0.113.0/24:*\n# exitkit end T-1\n/ExitPolicy\nExitPolicy accept *:*\n' }, /clears it/],

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { diffPolicies } from '../../src/policy/diff.js';
 import { parsePolicyValue } from '../../src/policy/parse.js';
-import { describeRegion, requireDirection, requireValidCandidate, requireVerdicts, requireWithin } from '../../src/remedy/proof.js';
+import { describeRegion, requireChange, requireDirection, requireValidCandidate, requireVerdicts, requireWithin } from '../../src/remedy/proof.js';
+import type { VerdictChange } from '../../src/types.js';
 import { load } from './helpers.js';
 
 const rules = (text: string) => parsePolicyValue(text).rules;
@@ -32,6 +33,40 @@ describe('remedy/proof', () => {
       expect(() => requireVerdicts(expected, policy('reject 203.0.113.0/23:*, accept *:80, reject *:*'), 'block', 'why', goal)).toThrow(
         expect.objectContaining({ code: 'REMEDY_UNINTENDED_CHANGE' }),
       );
+    });
+  });
+
+  describe('#requireChange', () => {
+    const now = rules('accept *:80, reject *:*');
+    const expected = rules('reject 203.0.113.0/24:*, accept *:80, reject *:*');
+    const expectedChange = diffPolicies(now, expected);
+
+    test.each([
+      ['the expected rules', 'reject 203.0.113.0/24:*, accept *:80, reject *:*'],
+      ['other rules with the same verdicts', 'reject 203.0.113.0/25:80, reject 203.0.113.128/25:*, accept *:80, reject *:*'],
+    ])('passes for a candidate with %s', (_, candidate) => {
+      const after = policy(candidate);
+      expect(() => requireChange(diffPolicies(now, after.rules), expectedChange, expected, after, 'block', 'why', goal)).not.toThrow();
+    });
+
+    test.each([
+      ['REMEDY_NOT_EFFECTIVE', 'reject 203.0.113.0/25:*, accept *:80, reject *:*'],
+      ['REMEDY_UNINTENDED_CHANGE', 'reject 203.0.112.0/23:*, accept *:80, reject *:*'],
+      ['REMEDY_UNINTENDED_CHANGE', 'reject 203.0.113.0/24:*, accept *:80, accept *:443, reject *:*'],
+    ])('refuses with %s a candidate %s', (code, candidate) => {
+      const after = policy(candidate);
+      expect(() => requireChange(diffPolicies(now, after.rules), expectedChange, expected, after, 'block', 'why', goal)).toThrow(
+        expect.objectContaining({ code }),
+      );
+    });
+
+    test('takes equal descriptions as proof, and compares the policies when they differ', () => {
+      const after = policy('reject 203.0.113.0/24:*, accept *:80, reject *:*');
+      // A description that only says the same in other words still passes (through the comparison).
+      const reworded = { changes: [{ ...(expectedChange.changes[0] as VerdictChange), cidrs: ['203.0.113.0/25', '203.0.113.128/25'] }] };
+      expect(() => requireChange(reworded, expectedChange, expected, after, 'block', 'why', goal)).not.toThrow();
+      // An equal description is taken as it is, without looking at the policies.
+      expect(() => requireChange(expectedChange, expectedChange, expected, policy('accept *:*'), 'block', 'why', goal)).not.toThrow();
     });
   });
 

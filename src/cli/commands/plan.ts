@@ -7,9 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { casePlanDir, caseDir, recordPlan } from '../../case/index.js';
-import { createPlan, type PlanOutcome } from '../../plan/index.js';
-import { blocksJson, listBlocks, renderBlocks, type RemedyRequest } from '../../remedy/index.js';
+import { casePlanDir, caseDir } from '../../case/paths.js';
+import { createPlan, type PlanOutcome } from '../../plan/create.js';
+import type { RemedyRequest } from '../../remedy/index.js';
+import { blocksJson, listBlocks, renderBlocks } from '../../remedy/markers.js';
 import { utcStamp } from '../../remedy/context.js';
 import { loadRelayPolicy } from '../../relay/policy.js';
 import { resolveConfigOptions } from '../config-options.js';
@@ -63,6 +64,8 @@ async function plan(context: CommandContext<PlanCommandOptions>, request: Remedy
     baseDir: io.cwd,
   });
   if (target.caseId !== undefined && outcome.dir !== undefined) {
+    // The ledger (and what it imports) is loaded only when a plan is filed into a case.
+    const { recordPlan } = await import('../../case/ledger.js');
     await recordPlan(target.caseId, basename(outcome.dir), {
       stateDir: options.stateDir,
       env: io.env,
