@@ -263,7 +263,9 @@ export function formatIPv6(address: bigint): string {
 // Hex groups with the first longest run of two or more zero groups written as `::`: what
 // both tor_inet_ntop (outside its dotted forms) and RFC 5952 print.
 function groupsText(g: Uint16Array): string {
-  const [gapPos, gapLen] = zeroRun(g);
+  zeroRun(g);
+  const gapPos = runPos;
+  const gapLen = runLen;
   let out = '';
   for (let i = 0; i < 8; i++) {
     if (i === gapPos) {
@@ -277,8 +279,12 @@ function groupsText(g: Uint16Array): string {
   return out;
 }
 
-// The first longest run of two or more zero groups, as [position, length]; [-1, 0] when none.
-function zeroRun(g: Uint16Array): [number, number] {
+// The first longest run of two or more zero groups, left in `runPos` and `runLen` (-1 and 0
+// when none): no array per address printed.
+let runPos = -1;
+let runLen = 0;
+
+function zeroRun(g: Uint16Array): void {
   let gapLen = 0;
   let gapPos = -1;
   for (let i = 0; i < 8; ) {
@@ -293,7 +299,8 @@ function zeroRun(g: Uint16Array): [number, number] {
       i++;
     }
   }
-  return gapLen <= 1 ? [-1, 0] : [gapPos, gapLen];
+  runPos = gapLen <= 1 ? -1 : gapPos;
+  runLen = gapLen <= 1 ? 0 : gapLen;
 }
 
 function wordsToGroups(words: Uint32Array, at: number, out: Uint16Array): void {
@@ -327,8 +334,9 @@ export function canonicalCidr(family: Family, address: bigint, bits: number): st
 
 /** `canonicalCidr` of a network given as words (host bits already cleared). */
 export function cidrText(family: Family, words: Uint32Array, at: number, bits: number): string {
-  // Written as character codes and made into one flat string: diffs can print hundreds of
-  // thousands of blocks, and concatenated pieces would each stay a separate object.
+  // Written as bytes and made into one flat string by one call: diffs can print hundreds of
+  // thousands of blocks, concatenated pieces would each stay a separate object, and
+  // `String.fromCharCode.apply` copies its arguments into a temporary array first.
   const out = textCodes;
   let len = 0;
   if (family === 4) {
@@ -343,7 +351,9 @@ export function cidrText(family: Family, words: Uint32Array, at: number, bits: n
   } else {
     const g = scratchGroups;
     wordsToGroups(words, at, g);
-    const [gapPos, gapLen] = zeroRun(g);
+    zeroRun(g);
+    const gapPos = runPos;
+    const gapLen = runLen;
     for (let i = 0; i < 8; i++) {
       if (i === gapPos) {
         out[len++] = 0x3a;
@@ -357,21 +367,20 @@ export function cidrText(family: Family, words: Uint32Array, at: number, bits: n
   }
   out[len++] = 0x2f;
   len = writeDecimal(out, len, bits);
-  return String.fromCharCode.apply(null, textViews[len] as unknown as number[]);
+  return out.toString('latin1', 0, len);
 }
 
-const textCodes = new Uint16Array(48);
-const textViews = Array.from({ length: 49 }, (_, k) => textCodes.subarray(0, k));
+const textCodes = Buffer.alloc(48);
 const HEX = '0123456789abcdef';
 
-function writeDecimal(out: Uint16Array, at: number, n: number): number {
+function writeDecimal(out: Uint8Array, at: number, n: number): number {
   if (n >= 100) out[at++] = 0x30 + Math.floor(n / 100);
   if (n >= 10) out[at++] = 0x30 + (Math.floor(n / 10) % 10);
   out[at++] = 0x30 + (n % 10);
   return at;
 }
 
-function writeHex(out: Uint16Array, at: number, n: number): number {
+function writeHex(out: Uint8Array, at: number, n: number): number {
   for (let shift = n >= 0x1000 ? 12 : n >= 0x100 ? 8 : n >= 0x10 ? 4 : 0; shift >= 0; shift -= 4) {
     out[at++] = HEX.charCodeAt((n >>> shift) & 0xf);
   }

@@ -17,7 +17,7 @@
 import { rangeToCidrs, writeWords } from '../net/cidr.js';
 import { compareWords, increment, PrefixForest } from '../net/prefix-forest.js';
 import type { EffectivePolicy, Family, PolicyAction, PolicyChange, PolicyRule, VerdictChange } from '../types.js';
-import { PolicyIndex } from './evaluate.js';
+import { PolicyIndex, VerdictList, type PortSegment } from './evaluate.js';
 
 type RulesLike = EffectivePolicy | readonly PolicyRule[];
 
@@ -25,6 +25,8 @@ interface Group {
   before: PolicyAction;
   after: PolicyAction;
   ports: Array<readonly [number, number]>;
+  /** The same ports as a flat list. */
+  list: Ports;
   /** Offsets in the range store of each [first, last] address range, in address order. */
   ranges: number[];
 }
@@ -48,9 +50,10 @@ export function diffPolicies(before: RulesLike, after: RulesLike): PolicyChange 
       if (c !== 0) return c;
       return x.before === y.before ? 0 : x.before === 'accept' ? -1 : 1;
     });
+    const texts = new RangeTexts(family, store);
     for (const g of groups) {
       const cidrs: string[] = [];
-      for (const at of g.ranges) rangeToCidrs(family, store.words, at, store.words, at + store.stride, cidrs);
+      for (const at of g.ranges) texts.append(at, cidrs);
       changes.push({ family, cidrs, ports: g.ports, before: g.before, after: g.after });
     }
   }
@@ -74,10 +77,44 @@ class RangeStore {
       this.words = grown;
     }
     const at = this.length;
-    this.words.set(lo.subarray(loAt, loAt + n), at);
-    this.words.set(hi.subarray(hiAt, hiAt + n), at + n);
+    const words = this.words;
+    for (let k = 0; k < n; k++) {
+      words[at + k] = lo[loAt + k] as number;
+      words[at + n + k] = hi[hiAt + k] as number;
+    }
     this.length += 2 * n;
     return at;
+  }
+}
+
+// The CIDR texts of address ranges in a `RangeStore`. Groups with different ports often
+// hold the same address range; its texts are made once and shared.
+class RangeTexts {
+  // By a hash of the range: where it is in the store, and where its texts are.
+  private readonly known = new Map<number, Array<{ at: number; list: string[]; from: number; to: number }>>();
+
+  constructor(
+    private readonly family: Family,
+    private readonly store: RangeStore,
+  ) {}
+
+  /** Appends the CIDRs of the range at `at` to `out`. */
+  append(at: number, out: string[]): void {
+    const words = this.store.words;
+    const n = this.store.stride;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < 2 * n; k++) h = Math.imul(h ^ (words[at + k] as number), 0x01000193) ^ (h >>> 15);
+    const bucket = this.known.get(h);
+    const hit = bucket?.find((e) => compareWords(words, e.at, words, at, 2 * n) === 0);
+    if (hit) {
+      for (let k = hit.from; k < hit.to; k++) out.push(hit.list[k] as string);
+      return;
+    }
+    const from = out.length;
+    rangeToCidrs(this.family, words, at, words, at + n, out);
+    const entry = { at, list: out, from, to: out.length };
+    if (bucket) bucket.push(entry);
+    else this.known.set(h, [entry]);
   }
 }
 
@@ -101,7 +138,11 @@ function diffFamily(
     if (node >= 0) ports.add(node, r.portMin, r.portMax);
   });
   const comparer = new Comparer(family, indexA, a, indexB, b);
-  const groups = new Map<string, Group>();
+  // Groups by a hash of direction and ports; a bucket holds the rare groups sharing one.
+  const groups = new Map<number, Group[]>();
+  const all: Group[] = [];
+  // Groups' port lists overlap heavily; equal ranges share one (read-only) pair.
+  const tuples = new Map<number, readonly [number, number]>();
   // Intervals with the same innermost prefixes in both policies and among the unshared
   // rules change the same way; the intervals of one prefix of the first policy mostly see
   // one such triple, so the last comparison is kept per prefix (a hash of all triples would
@@ -114,14 +155,14 @@ function diffFamily(
   const lastPlusOne = new Uint32Array(n);
   for (let root = 0; root < fr.size; root = (fr.last[root] as number) + 1) {
     // One region: a prefix of an unshared rule inside no other (roots are disjoint, sorted).
-    cur.set(fr.starts.subarray(root * n, root * n + n));
     const rootAt = root * n;
+    for (let k = 0; k < n; k++) cur[k] = fr.starts[rootAt + k] as number;
     let ia = fa.locate(cur, 0);
     let ib = fb.locate(cur, 0);
     let ir = fr.locate(cur, 0);
     for (;;) {
       // The interval runs to the next boundary of any of the three forests, or the region's end.
-      end.set(fr.ends.subarray(rootAt, rootAt + n));
+      for (let k = 0; k < n; k++) end[k] = fr.ends[rootAt + k] as number;
       clip(fa, ia, end, n);
       clip(fb, ib, end, n);
       clip(fr, ir, end, n);
@@ -138,19 +179,25 @@ function diffFamily(
         lastFlips[nodeA + 1] = changed;
       }
       for (const c of changed) {
-        let g = c.group ?? groups.get(c.key);
+        let g = c.group;
         if (!g) {
-          g = { before: c.before, after: c.after, ports: c.ports, ranges: [] };
-          groups.set(c.key, g);
+          const bucket = groups.get(c.hash);
+          g = bucket?.find((x) => x.before === c.before && samePorts(x.list, c.list));
+          if (!g) {
+            g = { before: c.before, after: c.after, ports: pairs(c.list, tuples), list: c.list, ranges: [] };
+            all.push(g);
+            if (bucket) bucket.push(g);
+            else groups.set(c.hash, [g]);
+          }
+          c.group = g;
         }
-        c.group = g;
         const last = g.ranges[g.ranges.length - 1];
         if (
           last !== undefined &&
           increment(store.words, last + n, lastPlusOne, n) &&
           compareWords(lastPlusOne, 0, cur, 0, n) === 0
         ) {
-          store.words.set(end, last + n);
+          for (let k = 0; k < n; k++) store.words[last + n + k] = end[k] as number;
         } else {
           g.ranges.push(store.add(cur, 0, end, 0));
         }
@@ -162,7 +209,30 @@ function diffFamily(
       if (ir + 1 < fr.intervals && compareWords(fr.bounds, (ir + 1) * n, cur, 0, n) === 0) ir++;
     }
   }
-  return [...groups.values()];
+  return all;
+}
+
+function samePorts(x: Ports, y: Ports): boolean {
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
+}
+
+function pairs(list: Ports, tuples: Map<number, readonly [number, number]>): Array<readonly [number, number]> {
+  const out = new Array<readonly [number, number]>(list.length >> 1);
+  for (let k = 0; k < list.length; k += 2) {
+    const lo = list[k] as number;
+    const hi = list[k + 1] as number;
+    const key = lo * 65536 + hi;
+    let pair = tuples.get(key);
+    if (!pair) {
+      pair = [lo, hi];
+      tuples.set(key, pair);
+    }
+    out[k >> 1] = pair;
+  }
+  return out;
 }
 
 // The ports the unshared rules on each region node and its ancestors match: the only ports
@@ -199,7 +269,7 @@ class RegionPorts {
     const text = ports.join(',');
     let set = this.interned.get(text);
     if (!set) {
-      set = { id: this.interned.size, ports };
+      set = { id: this.interned.size, ports, text };
       this.interned.set(text, set);
     }
     this.known[node] = set;
@@ -212,6 +282,8 @@ interface PortSet {
   readonly id: number;
   /** The ports. */
   readonly ports: Ports;
+  /** The ports as text (distinct for distinct sets across diffs). */
+  readonly text: string;
 }
 
 // Lowers `end` to the last address before the interval after `i`, when that comes first.
@@ -252,6 +324,7 @@ function unsharedRules(a: readonly PolicyRule[], b: readonly PolicyRule[]): Poli
   // Rules occurring once in each middle part are anchors; the longest chain of anchors in
   // increasing order in both is shared, then equal neighbours of shared rules are too.
   const seen = new Map<number, Seen[]>();
+  const entries: Seen[] = [];
   const entry = (r: PolicyRule): Seen | undefined => seen.get(ruleHash(r))?.find((e) => sameRule(e.rule, r));
   for (let i = head; i < endA; i++) {
     const r = a[i] as PolicyRule;
@@ -261,6 +334,7 @@ function unsharedRules(a: readonly PolicyRule[], b: readonly PolicyRule[]): Poli
       const h = ruleHash(r);
       const bucket = seen.get(h);
       const fresh: Seen = { rule: r, a: i, b: -1, countA: 1, countB: 0 };
+      entries.push(fresh);
       if (bucket) bucket.push(fresh);
       else seen.set(h, [fresh]);
     }
@@ -273,8 +347,8 @@ function unsharedRules(a: readonly PolicyRule[], b: readonly PolicyRule[]): Poli
     }
   }
   const anchors: Array<[number, number]> = [];
-  for (const bucket of seen.values()) for (const e of bucket) if (e.countA === 1 && e.countB === 1) anchors.push([e.a, e.b]);
-  anchors.sort((x, y) => x[0] - y[0]);
+  // Entries are in order of their position in `a`.
+  for (const e of entries) if (e.countA === 1 && e.countB === 1) anchors.push([e.a, e.b]);
   const pairs: Array<[number, number]> = [[head - 1, head - 1], ...longestIncreasing(anchors), [endA, endB]];
   // Between two consecutive shared pairs, equal rules next to either one are shared too.
   for (let k = 0; k + 1 < pairs.length; k++) {
@@ -367,9 +441,10 @@ function cachedIndex(rules: readonly PolicyRule[]): PolicyIndex {
 interface Flip {
   before: PolicyAction;
   after: PolicyAction;
-  ports: Array<readonly [number, number]>;
-  /** Grouping key: direction and ports. */
-  key: string;
+  /** The ports that flip. */
+  list: Ports;
+  /** A hash of direction and ports, for grouping. */
+  hash: number;
   /** The group of this key, once looked up. */
   group?: Group;
 }
@@ -400,6 +475,9 @@ interface PortFlips {
 class Comparer {
   private readonly tops = new Map<string, { flips: PortFlips; list: Flip[] }>();
   private readonly shapes = new Map<string, Flip[]>();
+  private readonly cappedFlips = new Map<string, PortFlips>();
+  private readonly listA = new VerdictList();
+  private readonly listB = new VerdictList();
   private readonly sideA: Chains;
   private readonly sideB: Chains;
 
@@ -410,8 +488,8 @@ class Comparer {
     private readonly indexB: PolicyIndex,
     private readonly b: readonly PolicyRule[],
   ) {
-    this.sideA = new Chains(family, indexA, a);
-    this.sideB = new Chains(family, indexB, b);
+    this.sideA = chainsOf(family, indexA, a);
+    this.sideB = chainsOf(family, indexB, b);
   }
 
   flips(set: PortSet, nodeA: number, nodeB: number): Flip[] {
@@ -439,8 +517,15 @@ class Comparer {
       const known = this.shapes.get(shapeKey);
       if (known) return known;
     }
-    const exact = this.exact(compared, nodeA, nodeB, false);
     let result: Flip[];
+    if (hasRange(compared)) {
+      // Port ranges would walk the tops' (possibly long) port functions at every interval;
+      // the inner rules cut the ports into a few ranges instead, each decided as above.
+      result = toFlips(this.piecewise(set, key, nodeA, topA, nodeB, topB));
+      if (shapeKey !== undefined) this.shapes.set(shapeKey, result);
+      return result;
+    }
+    const exact = this.exact(compared, nodeA, nodeB, false);
     if (compared === set.ports) {
       // Inner prefixes matching every port in question: the tops do not matter.
       result = toFlips(exact);
@@ -454,8 +539,56 @@ class Comparer {
     return result;
   }
 
-  // The flips on `ports` between the chains from nodeA and nodeB (only those nodes when `ownOnly`).
-  private exact(ports: Ports, nodeA: number, nodeB: number, ownOnly: boolean): PortFlips {
+  /**
+   * The flips on `set` at an interval, from the port functions of the inner rules of both
+   * sides: on each range of ports where both are constant, a side's verdict is that of its
+   * top capped by its inner rule (see `capped`), so the flips there are those of the two
+   * capped tops, which depend only on each cap's rank and action and are computed once.
+   */
+  private piecewise(set: PortSet, key: string, nodeA: number, topA: number, nodeB: number, topB: number): PortFlips {
+    const toReject: number[] = [];
+    const toAccept: number[] = [];
+    const { family, indexA, indexB } = this;
+    for (let p = 0; p < set.ports.length; p += 2) {
+      const lo = set.ports[p] as number;
+      const hi = set.ports[p + 1] as number;
+      const x = indexA.nodeInnerSegments(family, nodeA, lo, hi);
+      const y = indexB.nodeInnerSegments(family, nodeB, lo, hi);
+      let i = 0;
+      let j = 0;
+      let port = lo;
+      while (port <= hi) {
+        const sx = x[i] as PortSegment;
+        const sy = y[j] as PortSegment;
+        const end = Math.min(sx.portMax, sy.portMax);
+        const capped = this.capped(set, key, topA, sx.index, topB, sy.index);
+        clipInto(capped.toReject, port, end, toReject);
+        clipInto(capped.toAccept, port, end, toAccept);
+        port = end + 1;
+        if (sx.portMax === end) i++;
+        if (sy.portMax === end) j++;
+      }
+    }
+    return { toReject, toAccept };
+  }
+
+  // The flips on `set` between the tops, each side's verdict capped by an inner rule
+  // matching every port (index `capA`/`capB`, -1 for none).
+  private capped(set: PortSet, key: string, topA: number, capA: number, topB: number, capB: number): PortFlips {
+    const rankA = capA < 0 ? '-' : this.sideA.rankOf(topA, set, capA);
+    const rankB = capB < 0 ? '-' : this.sideB.rankOf(topB, set, capB);
+    const cappedKey = `${key}|${rankA}|${rankB}`;
+    let known = this.cappedFlips.get(cappedKey);
+    if (!known) {
+      known = this.exact(set.ports, topA, topB, true, capA, capB);
+      this.cappedFlips.set(cappedKey, known);
+    }
+    return known;
+  }
+
+  // The flips on `ports` between the chains from nodeA and nodeB (only those nodes when
+  // `ownOnly`), each side capped by a rule matching every port (see `nodeVerdicts`).
+  private exact(ports: Ports, nodeA: number, nodeB: number, ownOnly: boolean, capA = -1, capB = -1): PortFlips {
     const toReject: number[] = [];
     const toAccept: number[] = [];
     const flip = (before: PolicyAction, lo: number, hi: number): void => {
@@ -467,21 +600,25 @@ class Comparer {
     for (let p = 0; p < ports.length; p += 2) {
       const lo = ports[p] as number;
       const hi = ports[p + 1] as number;
-      if (lo === hi && !ownOnly) {
+      if (lo === hi && !ownOnly && capA < 0 && capB < 0) {
         // One port (most port rules): two lookups, nothing to merge.
         const x = actionOf(a, indexA.nodeDecision(family, nodeA, lo));
         if (x !== actionOf(b, indexB.nodeDecision(family, nodeB, lo))) flip(x, lo, lo);
         continue;
       }
       // Both lists start at lo: [firstPort, accept ? 1 : 0, ...].
-      const x = indexA.nodeVerdicts(family, nodeA, lo, hi, ownOnly);
-      const y = indexB.nodeVerdicts(family, nodeB, lo, hi, ownOnly);
+      indexA.nodeVerdicts(family, nodeA, lo, hi, ownOnly, this.listA, capA);
+      indexB.nodeVerdicts(family, nodeB, lo, hi, ownOnly, this.listB, capB);
+      const x = this.listA.data;
+      const y = this.listB.data;
+      const xLength = this.listA.length;
+      const yLength = this.listB.length;
       let i = 0;
       let j = 0;
       let port = lo;
       while (port <= hi) {
-        const endX = i + 2 < x.length ? (x[i + 2] as number) - 1 : hi;
-        const endY = j + 2 < y.length ? (y[j + 2] as number) - 1 : hi;
+        const endX = i + 2 < xLength ? (x[i + 2] as number) - 1 : hi;
+        const endY = j + 2 < yLength ? (y[j + 2] as number) - 1 : hi;
         const end = Math.min(endX, endY);
         if (x[i + 1] !== y[j + 1]) flip(x[i + 1] === 1 ? 'accept' : 'reject', port, end);
         port = end + 1;
@@ -493,13 +630,27 @@ class Comparer {
   }
 }
 
+// What `Chains` learns depends on one policy's index alone, so it is kept with the index
+// (which `cachedIndex` keeps while the same rules are diffed again).
+const chainsCache = new WeakMap<PolicyIndex, { 4?: Chains; 6?: Chains }>();
+
+function chainsOf(family: Family, index: PolicyIndex, rules: readonly PolicyRule[]): Chains {
+  let entry = chainsCache.get(index);
+  if (!entry) {
+    entry = {};
+    chainsCache.set(index, entry);
+  }
+  return (entry[family] ??= new Chains(family, index, rules));
+}
+
 // Per prefix node of one policy: the outermost prefix of its chain, and the ports the rules
 // on the other prefixes of the chain match.
 class Chains {
   private readonly tops: Int32Array;
   private readonly inners: Array<Ports | undefined>;
   private readonly firsts: Int32Array;
-  private readonly deciders = new Map<string, Int32Array>();
+  // Per port set (by text) and top node.
+  private readonly deciders = new Map<string, Map<number, Int32Array>>();
 
   constructor(
     private readonly family: Family,
@@ -533,15 +684,20 @@ class Chains {
     if (first === NONE) return '-';
     const rule = this.rules[first] as PolicyRule;
     if (rule.portMin !== 1 || rule.portMax !== 65535) return undefined;
+    return this.rankOf(top, set, first);
+  }
+
+  /** Rule `rule`'s action and how many of the top's deciding rules on `set` come before it, as a key. */
+  rankOf(top: number, set: PortSet, rule: number): string {
     const thresholds = this.thresholds(top, set);
     let lo = 0;
     let hi = thresholds.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((thresholds[mid] as number) < first) lo = mid + 1;
+      if ((thresholds[mid] as number) < rule) lo = mid + 1;
       else hi = mid;
     }
-    return `${rule.action[0]}${lo}`;
+    return `${(this.rules[rule] as PolicyRule).action[0]}${lo}`;
   }
 
   // The earliest rule on the chain from `node` below its top, or NONE.
@@ -558,8 +714,12 @@ class Chains {
 
   // The rule indexes deciding some port of `set` on prefix `top` alone, ascending.
   private thresholds(top: number, set: PortSet): Int32Array {
-    const key = `${top},${set.id}`;
-    let known = this.deciders.get(key);
+    let perTop = this.deciders.get(set.text);
+    if (!perTop) {
+      perTop = new Map();
+      this.deciders.set(set.text, perTop);
+    }
+    let known = perTop.get(top);
     if (!known) {
       const found = new Set<number>();
       for (let p = 0; p < set.ports.length; p += 2) {
@@ -568,7 +728,7 @@ class Chains {
         }
       }
       known = Int32Array.from(found).sort();
-      this.deciders.set(key, known);
+      perTop.set(top, known);
     }
     return known;
   }
@@ -578,7 +738,7 @@ class Chains {
     let inner = this.inners[node];
     if (inner === undefined) {
       const parent = this.index.forest(this.family).parent[node] as number;
-      inner = parent < 0 ? [] : union(Array.from(this.index.nodeOwnPorts(this.family, node)), this.inner(parent));
+      inner = parent < 0 ? [] : union(this.index.nodeOwnPorts(this.family, node), this.inner(parent));
       this.inners[node] = inner;
     }
     return inner;
@@ -598,15 +758,39 @@ function toFlips(flips: PortFlips): Flip[] {
   ] as const;
   for (const [before, after, list] of directions) {
     if (list.length === 0) continue;
-    const ports: Array<readonly [number, number]> = [];
-    for (let k = 0; k < list.length; k += 2) ports.push([list[k] as number, list[k + 1] as number]);
-    out.push({ before, after, ports, key: `${before}>${after}|${list.join(',')}` });
+    let h = before === 'accept' ? 0x2545f491 : 0x6a09e667;
+    for (let k = 0; k < list.length; k++) h = Math.imul(h ^ (list[k] as number), 0x9e3779b1) ^ (h >>> 16);
+    out.push({ before, after, list, hash: h });
   }
   return out;
 }
 
-function union(x: Ports, y: Ports): Ports {
-  if (y.length === 0) return x;
+function hasRange(ports: Ports): boolean {
+  for (let k = 0; k < ports.length; k += 2) if (ports[k] !== ports[k + 1]) return true;
+  return false;
+}
+
+// Appends the parts of `ports` inside lo..hi to `out` (sorted, after what it holds),
+// joining a range that continues the last one.
+function clipInto(ports: Ports, lo: number, hi: number, out: number[]): void {
+  let a = 0;
+  let b = ports.length >> 1;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if ((ports[2 * mid + 1] as number) < lo) a = mid + 1;
+    else b = mid;
+  }
+  for (let k = 2 * a; k < ports.length && (ports[k] as number) <= hi; k += 2) {
+    const from = Math.max(ports[k] as number, lo);
+    const to = Math.min(ports[k + 1] as number, hi);
+    if (out.length > 0 && out[out.length - 1] === from - 1) out[out.length - 1] = to;
+    else out.push(from, to);
+  }
+}
+
+// The result is `x` or `y` itself when the other is empty and `x` an array.
+function union(x: ArrayLike<number>, y: Ports): Ports {
+  if (y.length === 0 && Array.isArray(x)) return x as Ports;
   if (x.length === 0) return y;
   const out: number[] = [];
   let i = 0;

@@ -149,6 +149,26 @@ export interface PortSegment {
   readonly index: number;
 }
 
+/** A reusable list of numbers: `data[0..length)` (grows as needed). */
+export class VerdictList {
+  /** The numbers. */
+  data = new Int32Array(64);
+  /** How many are in use. */
+  length = 0;
+
+  /** Appends two numbers. */
+  push(x: number, y: number): void {
+    if (this.length + 2 > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length] = x;
+    this.data[this.length + 1] = y;
+    this.length += 2;
+  }
+}
+
 // "No rule" inside the index, larger than any rule index so that minimums need no test.
 const NONE = 0x7fffffff;
 
@@ -191,6 +211,9 @@ export class PolicyIndex {
   private readonly v6: FamilyTable;
   private readonly verdicts: Array<Verdict | undefined>;
   private readonly accepts: Uint8Array;
+  // Scratch for `nodeVerdicts`: a chain of prefixes is at most 129 deep.
+  private readonly chainScratch = new Int32Array(129);
+  private readonly cursorScratch = new Int32Array(129);
 
   constructor(policy: RulesLike) {
     this.rules = rulesOf(policy);
@@ -297,19 +320,47 @@ export class PolicyIndex {
   }
 
   /**
+   * `nodePortSegments` of the chain from `node` up to, not including, the outermost prefix
+   * above it: what the inner prefixes decide, before the outermost one is consulted.
+   */
+  nodeInnerSegments(family: Family, node: number, portMin: number, portMax: number): PortSegment[] {
+    const table = family === 4 ? this.v4 : this.v6;
+    const parent = table.forest.parent;
+    const chain: number[] = [];
+    for (let k = node; k >= 0 && (parent[k] as number) >= 0; k = parent[k] as number) chain.push(k);
+    if (chain.length === 0) return [{ portMin, portMax, index: -1 }];
+    return mergePaints(table, chain, portMin, portMax);
+  }
+
+  /**
    * The verdicts on ports portMin..portMax at the addresses whose innermost prefix is `node`
    * (only that prefix's own rules with `ownOnly`), as `[firstPort, accept ? 1 : 0, ...]`
-   * with neighbouring ports of one verdict merged: what a comparison of verdicts needs,
-   * without an object per range.
+   * with neighbouring ports of one verdict merged, written over `out`: what a comparison of
+   * verdicts needs, without an object per range or a new array per call. A `cap` (rule
+   * index, -1 for none) decides as if that rule matched every port: ports where no earlier
+   * rule of the chain matches take its verdict.
    */
-  nodeVerdicts(family: Family, node: number, portMin: number, portMax: number, ownOnly = false): number[] {
-    if (node < 0) return [portMin, 1];
+  nodeVerdicts(
+    family: Family,
+    node: number,
+    portMin: number,
+    portMax: number,
+    ownOnly: boolean,
+    out: VerdictList,
+    cap = -1,
+  ): void {
+    out.length = 0;
+    if (node < 0) {
+      out.push(portMin, cap < 0 ? 1 : (this.accepts[cap] as number));
+      return;
+    }
     const table = family === 4 ? this.v4 : this.v6;
     const { paintAt, paintStart, paintRule } = table;
-    const chain: number[] = [];
-    for (let k = node; k >= 0; k = ownOnly ? -1 : (table.forest.parent[k] as number)) chain.push(k);
-    const cursor = new Int32Array(chain.length);
-    for (let m = 0; m < chain.length; m++) {
+    const chain = this.chainScratch;
+    const cursor = this.cursorScratch;
+    let depth = 0;
+    for (let k = node; k >= 0; k = ownOnly ? -1 : (table.forest.parent[k] as number)) chain[depth++] = k;
+    for (let m = 0; m < depth; m++) {
       const n = chain[m] as number;
       let lo = paintAt[n] as number;
       let hi = (paintAt[n + 1] as number) - 1;
@@ -321,12 +372,28 @@ export class PolicyIndex {
       cursor[m] = lo;
     }
     const accepts = this.accepts;
-    const out: number[] = [];
+    let last = -1;
+    if (depth === 1) {
+      // One prefix (a long port function, when it holds rules for every address): its ranges in order.
+      const end = paintAt[(chain[0] as number) + 1] as number;
+      const capVerdict = cap < 0 ? 1 : (accepts[cap] as number);
+      for (let c = cursor[0] as number; c < end; c++) {
+        const at = c === cursor[0] ? portMin : (paintStart[c] as number);
+        if (at > portMax) break;
+        const rule = paintRule[c] as number;
+        const verdict = rule < cap || cap < 0 ? (rule === NONE ? 1 : (accepts[rule] as number)) : capVerdict;
+        if (verdict !== last) {
+          out.push(at, verdict);
+          last = verdict;
+        }
+      }
+      return;
+    }
     let at = portMin;
     for (;;) {
-      let best = NONE;
+      let best = cap < 0 ? NONE : cap;
       let next = 65536;
-      for (let m = 0; m < chain.length; m++) {
+      for (let m = 0; m < depth; m++) {
         const c = cursor[m] as number;
         const rule = paintRule[c] as number;
         if (rule < best) best = rule;
@@ -336,10 +403,13 @@ export class PolicyIndex {
         }
       }
       const verdict = best === NONE ? 1 : (accepts[best] as number);
-      if (out.length === 0 || out[out.length - 1] !== verdict) out.push(at, verdict);
-      if (next > portMax) return out;
+      if (verdict !== last) {
+        out.push(at, verdict);
+        last = verdict;
+      }
+      if (next > portMax) return;
       at = next;
-      for (let m = 0; m < chain.length; m++) {
+      for (let m = 0; m < depth; m++) {
         const end = paintAt[(chain[m] as number) + 1] as number;
         let c = cursor[m] as number;
         while (c + 1 < end && (paintStart[c + 1] as number) <= at) c++;

@@ -56,16 +56,23 @@ export function removeRedundancies<R extends PolicyRule>(rules: readonly R[]): P
   // the earliest such rule, which always survives (covering is transitive).
   const groups2 = new PrefixGroups(list);
   const survivors: R[] = [];
+  const survivorAt: number[] = [];
+  const covers = groups2.earliestEarlierCovers();
   for (let j = 0; j < list.length; j++) {
-    const by = groups2.earliestEarlierCover(j);
+    const by = covers[j] as number;
     if (by >= 0) removed.push({ rule: list[j] as R, reason: 'shadowed', by: list[by] as R });
-    else survivors.push(list[j] as R);
+    else {
+      survivors.push(list[j] as R);
+      survivorAt.push(j);
+    }
   }
 
   // Pass 3: Tor deletes only at the current position, so every rule is decided against
   // all the rules after it, independently of the other decisions. Deciding from the last
   // rule backwards lets the rules after the current one be added to the index one by one.
-  const groups3 = new PrefixGroups(survivors);
+  // The survivors' prefixes are among pass 2's: its forests serve (prefixes left without
+  // rules only add empty nodes).
+  const groups3 = new PrefixGroups(survivors, { groups: groups2, at: survivorAt });
   const coveredBy = new Int32Array(survivors.length);
   for (let i = survivors.length - 1; i >= 0; i--) {
     coveredBy[i] = groups3.laterCoverBeforeConflict(i);
@@ -82,11 +89,19 @@ export function removeRedundancies<R extends PolicyRule>(rules: readonly R[]): P
 
 const NONE = 0x7fffffff;
 
+// Prefixes with more rules than this are swept (`sweepCovers`) rather than scanned.
+const SWEEP_FROM = 32;
+
+// A Fenwick tree of minimums over positions 1..65536, all NONE between uses.
+const coverTree = new Int32Array(65537).fill(NONE);
+
 // One family's rules grouped by exact prefix: the prefixes as a forest (`PrefixForest`,
 // nodes in address order so a subtree is a run of nodes) and each node's rules in policy
 // order, stored node after node ("slots"), so the rules of a subtree are a run of slots.
 interface FamilyGroups {
   readonly forest: PrefixForest;
+  /** The forest node of each rule, -1 for rules of the other family. */
+  readonly nodeOf: Int32Array;
   /** Slots of node k: `slotAt[k]..slotAt[k + 1]`. */
   readonly slotAt: Int32Array;
   /** Rule index in each slot. */
@@ -101,30 +116,92 @@ class PrefixGroups {
   private readonly rules: readonly PolicyRule[];
   private readonly families: Record<Family, FamilyGroups>;
 
-  constructor(rules: readonly PolicyRule[]) {
+  /** Groups `rules`; with `base`, rule k is rule `base.at[k]` of the base's rules, whose forests are reused. */
+  constructor(rules: readonly PolicyRule[], base?: { groups: PrefixGroups; at: readonly number[] }) {
     this.rules = rules;
-    this.families = { 4: groupFamily(rules, 4), 6: groupFamily(rules, 6) };
+    const family = (f: Family): FamilyGroups => {
+      if (!base) {
+        const forest = new PrefixForest(f, rules);
+        return groupFamily(rules, forest, forest.nodeOf);
+      }
+      const from = base.groups.families[f];
+      const nodeOf = new Int32Array(rules.length);
+      for (let k = 0; k < rules.length; k++) nodeOf[k] = from.nodeOf[base.at[k] as number] as number;
+      return groupFamily(rules, from.forest, nodeOf);
+    };
+    this.families = { 4: family(4), 6: family(6) };
   }
 
-  /** Index of the earliest rule before `j` that covers it, or -1. */
-  earliestEarlierCover(j: number): number {
-    const r = this.rules[j] as PolicyRule;
-    const { forest, slotAt, slotRule } = this.families[r.family];
-    let best = NONE;
-    // Only the rule's own prefix and its ancestors hold all its addresses.
-    for (let node = forest.nodeOf[j] as number; node >= 0; node = forest.parent[node] as number) {
-      const end = slotAt[node + 1] as number;
-      for (let s = slotAt[node] as number; s < end; s++) {
-        const i = slotRule[s] as number;
-        if (i >= j || i >= best) break;
-        const a = this.rules[i] as PolicyRule;
-        if (a.portMin <= r.portMin && a.portMax >= r.portMax) {
-          best = i;
-          break;
+  /**
+   * Per rule, the index of the earliest rule before it that covers it, or -1. Only a rule's
+   * own prefix and its ancestors hold all its addresses; on a prefix with many rules (one
+   * holding every address often has a rule per port) the earliest covering rule of every
+   * asking rule is found in one sweep over the port ranges instead of a scan each.
+   */
+  earliestEarlierCovers(): Int32Array {
+    const best = new Int32Array(this.rules.length).fill(NONE);
+    for (const family of [4, 6] as const) {
+      const { forest, nodeOf, slotAt, slotRule } = this.families[family];
+      const asking = new Map<number, number[]>();
+      for (let j = 0; j < this.rules.length; j++) {
+        const r = this.rules[j] as PolicyRule;
+        for (let node = nodeOf[j] as number; node >= 0; node = forest.parent[node] as number) {
+          const start = slotAt[node] as number;
+          const end = slotAt[node + 1] as number;
+          if (end - start > SWEEP_FROM) {
+            const list = asking.get(node);
+            if (list) list.push(j);
+            else asking.set(node, [j]);
+            continue;
+          }
+          for (let s = start; s < end; s++) {
+            const i = slotRule[s] as number;
+            if (i >= j || i >= (best[j] as number)) break;
+            const a = this.rules[i] as PolicyRule;
+            if (a.portMin <= r.portMin && a.portMax >= r.portMax) {
+              best[j] = i;
+              break;
+            }
+          }
         }
       }
+      for (const [node, list] of asking) {
+        this.sweepCovers(slotRule.subarray(slotAt[node] as number, slotAt[node + 1] as number), list, best);
+      }
     }
-    return best === NONE ? -1 : best;
+    // A smallest covering index that is the rule itself (own prefix) or later: nothing earlier covers it.
+    for (let j = 0; j < best.length; j++) if ((best[j] as number) >= j) best[j] = -1;
+    return best;
+  }
+
+  // Lowers best[j] of every rule j in `asking` to the smallest rule of `members` (one
+  // prefix's rules) covering its ports: asking rules by first port, members with a first
+  // port up to it are entered in a tree of minimums by last port (largest first).
+  private sweepCovers(members: Int32Array, asking: number[], best: Int32Array): void {
+    const rules = this.rules;
+    const byMin = Array.from(members).sort((x, y) => (rules[x] as PolicyRule).portMin - (rules[y] as PolicyRule).portMin);
+    asking.sort((x, y) => (rules[x] as PolicyRule).portMin - (rules[y] as PolicyRule).portMin);
+    const tree = coverTree;
+    const touched: number[] = [];
+    let next = 0;
+    for (const j of asking) {
+      const r = rules[j] as PolicyRule;
+      while (next < byMin.length && (rules[byMin[next] as number] as PolicyRule).portMin <= r.portMin) {
+        const i = byMin[next++] as number;
+        // Position 65536 - portMax: a rule reaching further comes first.
+        for (let k = 65536 - (rules[i] as PolicyRule).portMax; k <= 65536; k += k & -k) {
+          if (i < (tree[k] as number)) {
+            tree[k] = i;
+            touched.push(k);
+          }
+        }
+      }
+      // The minimum over positions up to 65536 - portMax of j: rules whose last port is at least j's.
+      let m = NONE;
+      for (let k = 65536 - r.portMax; k > 0; k -= k & -k) if ((tree[k] as number) < m) m = tree[k] as number;
+      if (m < (best[j] as number)) best[j] = m;
+    }
+    for (const k of touched) tree[k] = NONE;
   }
 
   /**
@@ -135,11 +212,11 @@ class PrefixGroups {
    */
   laterCoverBeforeConflict(i: number): number {
     const r = this.rules[i] as PolicyRule;
-    const { forest, slotAt, slotRule, added } = this.families[r.family];
+    const { forest, nodeOf, slotAt, slotRule, added } = this.families[r.family];
     let first = NONE;
     let firstCovers = false;
     // Same prefix and ancestors: every rule there overlaps i's addresses.
-    const own = forest.nodeOf[i] as number;
+    const own = nodeOf[i] as number;
     for (let node = own; node >= 0; node = forest.parent[node] as number) {
       const end = slotAt[node + 1] as number;
       for (let s = upperBound(slotRule, slotAt[node] as number, end, i); s < end; s++) {
@@ -181,11 +258,10 @@ class PrefixGroups {
   }
 }
 
-function groupFamily(rules: readonly PolicyRule[], family: Family): FamilyGroups {
-  const forest = new PrefixForest(family, rules);
+function groupFamily(rules: readonly PolicyRule[], forest: PrefixForest, nodeOf: Int32Array): FamilyGroups {
   const slotAt = new Int32Array(forest.size + 1);
   for (let i = 0; i < rules.length; i++) {
-    const node = forest.nodeOf[i] as number;
+    const node = nodeOf[i] as number;
     if (node >= 0) slotAt[node + 1] = (slotAt[node + 1] as number) + 1;
   }
   for (let k = 0; k < forest.size; k++) slotAt[k + 1] = (slotAt[k + 1] as number) + (slotAt[k] as number);
@@ -194,14 +270,14 @@ function groupFamily(rules: readonly PolicyRule[], family: Family): FamilyGroups
   const slotOf = new Int32Array(rules.length).fill(-1);
   const fill = slotAt.slice(0, forest.size);
   for (let i = 0; i < rules.length; i++) {
-    const node = forest.nodeOf[i] as number;
+    const node = nodeOf[i] as number;
     if (node < 0) continue;
     const s = fill[node] as number;
     slotRule[s] = i;
     slotOf[i] = s;
     fill[node] = s + 1;
   }
-  return { forest, slotAt, slotRule, slotOf, added: { accept: new ConflictTree(slots), reject: new ConflictTree(slots) } };
+  return { forest, nodeOf, slotAt, slotRule, slotOf, added: { accept: new ConflictTree(slots), reject: new ConflictTree(slots) } };
 }
 
 // First position in `list[from..to)` (ascending) holding a value greater than `value`.

@@ -10,11 +10,12 @@ import {
   indexPolicy,
   parseProbeAddress,
   portVerdicts,
+  VerdictList,
 } from '../../src/policy/evaluate.js';
 import { policyInputsFromConfig } from '../../src/policy/inputs.js';
 import { parsePolicyValue } from '../../src/policy/parse.js';
 import { Rule } from '../../src/policy/rule.js';
-import type { EffectivePolicy, Family } from '../../src/types.js';
+import type { EffectivePolicy, Family, PolicyRule } from '../../src/types.js';
 import { boundaryProbes, policyArb, probeArb } from './arbitraries.js';
 import { configView } from './config-view.js';
 
@@ -31,6 +32,24 @@ const E20 = effective('IPv6Exit 1\nExitPolicy reject 1.2.3.4/16:*');
 const E23 = effective('ReducedExitPolicy 1');
 const E24 = effective('ExitPolicy reject *:80, accept 1.2.3.4:80');
 const NAMED: Record<string, EffectivePolicy> = { C5, C6, C9, E20, E23, E24 };
+
+// The earliest rule among `rules[k]` with `keep(k)` holding the address and port, or -1.
+function scan(rules: readonly PolicyRule[], keep: (k: number) => boolean, family: Family, address: bigint, port: number): number {
+  for (let k = 0; k < rules.length; k++) {
+    if (!keep(k)) continue;
+    const r = rules[k] as PolicyRule;
+    if (firstMatch([r], family, address, port).index === 0) return k;
+  }
+  return -1;
+}
+
+// Ports lo..hi where a port function of `rules` can change: rule port boundaries (±1) and the ends.
+function portsToCheck(rules: readonly PolicyRule[], lo: number, hi: number, extra: readonly number[]): number[] {
+  const ports = new Set<number>([lo, hi]);
+  for (const r of rules) for (const p of [r.portMin - 1, r.portMin, r.portMax, r.portMax + 1]) ports.add(p);
+  for (const p of extra) ports.add(p).add(p - 1);
+  return [...ports].filter((p) => p >= lo && p <= hi);
+}
 
 describe('policy/evaluate', () => {
   describe('#evaluatePolicy', () => {
@@ -285,6 +304,69 @@ describe('policy/evaluate', () => {
           }
         }),
         { numRuns: 300 },
+      );
+    });
+
+    test('gives each interval its verdicts capped by a rule, whole chain or own prefix, as a linear scan (property)', () => {
+      fc.assert(
+        fc.property(policyArb(30), fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 1, max: 65535 }), fc.nat(), (policy, p1, p2, pick) => {
+          const index = indexPolicy(policy);
+          const lo = Math.min(p1, p2);
+          const hi = Math.max(p1, p2);
+          const cap = policy.length === 0 || pick % 3 === 0 ? -1 : pick % policy.length;
+          const list = new VerdictList();
+          for (const family of [4, 6] as const) {
+            const forest = index.forest(family);
+            for (let i = 0; i < forest.intervals; i++) {
+              const address = readWords(family, forest.bounds, i * forest.stride);
+              const node = forest.owner[i] as number;
+              for (const ownOnly of [false, true]) {
+                index.nodeVerdicts(family, node, lo, hi, ownOnly, list, cap);
+                const starts = Array.from(list.data.subarray(0, list.length)).filter((_, k) => k % 2 === 0);
+                expect(starts[0]).toBe(lo);
+                for (const port of portsToCheck(policy, lo, hi, starts)) {
+                  const own = scan(policy, (k) => !ownOnly || forest.nodeOf[k] === node, family, address, port);
+                  const best = cap >= 0 && (own < 0 || cap < own) ? cap : own;
+                  const expected = best < 0 || (policy[best] as PolicyRule).action === 'accept' ? 1 : 0;
+                  let at = 0;
+                  while (at + 2 < list.length && (list.data[at + 2] as number) <= port) at += 2;
+                  expect(list.data[at + 1]).toBe(expected);
+                }
+              }
+            }
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    test('gives each interval the port function of its prefixes below the outermost, as a linear scan (property)', () => {
+      fc.assert(
+        fc.property(policyArb(30), fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 1, max: 65535 }), (policy, p1, p2) => {
+          const index = indexPolicy(policy);
+          const lo = Math.min(p1, p2);
+          const hi = Math.max(p1, p2);
+          for (const family of [4, 6] as const) {
+            const forest = index.forest(family);
+            for (let i = 0; i < forest.intervals; i++) {
+              const address = readWords(family, forest.bounds, i * forest.stride);
+              let top = forest.owner[i] as number;
+              while (top >= 0 && (forest.parent[top] as number) >= 0) top = forest.parent[top] as number;
+              const segments = index.nodeInnerSegments(family, forest.owner[i] as number, lo, hi);
+              expect(segments[0]?.portMin).toBe(lo);
+              expect(segments[segments.length - 1]?.portMax).toBe(hi);
+              segments.forEach((seg, k) => {
+                if (k > 0) expect(seg.portMin).toBe((segments[k - 1]?.portMax as number) + 1);
+              });
+              const starts = segments.map((seg) => seg.portMin);
+              for (const port of portsToCheck(policy, lo, hi, starts)) {
+                const seg = segments.find((x) => x.portMin <= port && port <= x.portMax);
+                expect(seg?.index).toBe(scan(policy, (k) => forest.nodeOf[k] !== top, family, address, port));
+              }
+            }
+          }
+        }),
+        { numRuns: 200 },
       );
     });
   });

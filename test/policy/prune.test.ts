@@ -94,6 +94,33 @@ describe('policy/prune', () => {
       );
     });
 
+    test('keeps exactly what Tor\'s in-place loops keep when one prefix holds a hundred port rules (property)', () => {
+      // Rules for every address, one to a few ports each, mixed with ordinary ones: more
+      // rules on one prefix than the indexed scan handles one by one.
+      const wide = fc.record({
+        accept: fc.boolean(),
+        family: fc.constantFrom(4 as const, 6 as const),
+        port: fc.integer({ min: 1, max: 40 }),
+        span: fc.constantFrom(0, 0, 1, 3, 65535),
+      }).map(({ accept, family, port, span }) => Rule.create({
+        action: accept ? 'accept' : 'reject',
+        family,
+        address: 0n,
+        maskBits: 0,
+        portMin: port,
+        portMax: Math.min(65535, port + span),
+        origin: { kind: 'default-policy' },
+      }));
+      const policyOf = fc.array(fc.oneof(wide, wide, wide, ruleArb()), { minLength: 60, maxLength: 160 });
+      fc.assert(
+        fc.property(policyOf, (policy) => {
+          const wanted = torLoops(policy);
+          expect(removeRedundancies(policy).kept).toEqual(wanted);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
     test('never changes a verdict (property)', () => {
       fc.assert(
         fc.property(policyArb(30), fc.array(probeArb, { maxLength: 50 }), (policy, random) => {
