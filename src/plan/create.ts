@@ -62,15 +62,9 @@ export interface PlanOutcome {
 
 /** Plans a remedy without writing anything. */
 export async function preparePlan(request: RemedyRequest, options: CreatePlanOptions): Promise<PlanOutcome> {
-  const before = await loadRelayPolicy({
-    torrc: options.torrc,
-    defaultsTorrc: options.defaultsTorrc,
-    cwd: options.cwd,
-    interfaceAddresses: options.interfaceAddresses,
-    ownAddresses: options.ownAddresses,
-    fs: options.fs,
-  });
-  return planFrom(before, request, options);
+  const { result, probes } = await remedyFor(request, options);
+  const parts = assembleParts(result, probes, options.now, planId(result, options.now));
+  return withText(parts, undefined);
 }
 
 /** Plans a remedy on an already loaded configuration (pure). */
@@ -79,28 +73,66 @@ export function planFrom(
   request: RemedyRequest,
   options: Pick<CreatePlanOptions, 'now' | 'caseId' | 'interfaceAddresses' | 'ownAddresses'>,
 ): PlanOutcome {
+  const { result, probes } = remedyFrom(before, request, options);
+  return withText(assembleParts(result, probes, options.now, planId(result, options.now)), undefined);
+}
+
+async function remedyFor(request: RemedyRequest, options: CreatePlanOptions): Promise<{ result: RemedyResult; probes: LabelledProbe[] }> {
+  const before = await loadRelayPolicy({
+    torrc: options.torrc,
+    defaultsTorrc: options.defaultsTorrc,
+    cwd: options.cwd,
+    interfaceAddresses: options.interfaceAddresses,
+    ownAddresses: options.ownAddresses,
+    fs: options.fs,
+  });
+  return remedyFrom(before, request, options);
+}
+
+function remedyFrom(
+  before: RelayPolicyResult,
+  request: RemedyRequest,
+  options: Pick<CreatePlanOptions, 'now' | 'caseId' | 'interfaceAddresses' | 'ownAddresses'>,
+): { result: RemedyResult; probes: LabelledProbe[] } {
   const context = remedyContext(before, { machine: { interfaceAddresses: options.interfaceAddresses, ownAddresses: options.ownAddresses }, now: options.now });
   const withCase = request.kind !== 'unblock' && request.caseId === undefined && options.caseId !== undefined ? { ...request, caseId: options.caseId } : request;
   const result = planRemedy(context, withCase);
   const probes = chooseProbes(before.policy as EffectivePolicy, result.after.policy as EffectivePolicy, result.semanticChange, result.targets);
-  return assemble(result, probes, options.now, undefined, result.caseId ?? utcStamp(options.now));
+  return { result, probes };
 }
 
-function assemble(result: RemedyResult, probes: readonly LabelledProbe[], now: Date, dir: string | undefined, id: string): PlanOutcome {
+function planId(result: RemedyResult, now: Date): string {
+  return result.caseId ?? utcStamp(now);
+}
+
+type PlanParts = Omit<PlanOutcome, 'dir' | 'text'>;
+
+// Everything but the terminal text, which names the folder: the folder is claimed only once
+// these are known to build (nothing is written for a plan that fails).
+function assembleParts(result: RemedyResult, probes: readonly LabelledProbe[], now: Date, id: string): PlanParts {
   const summary = summarizeRemedy(result);
   const document = buildPlanDocument(result, { id, now, probes, summary });
   const diff = planDiff(document.changes.map((c, i) => ({ path: c.path, before: result.changes[i]?.before ?? '', after: c.after })));
+  return { document, diff, probes, result };
+}
+
+function withText(parts: PlanParts, dir: string | undefined): PlanOutcome {
+  const { document, diff, probes, result } = parts;
   const text = renderPlanSummary({ document, dir, probes, result });
   return Object.freeze({ dir, document, diff, text, probes, result });
 }
 
 /** Plans a remedy and writes the plan folder. Nothing is written when the remedy is refused. */
 export async function createPlan(request: RemedyRequest, options: CreatePlanOptions): Promise<PlanOutcome> {
-  const prepared = await preparePlan(request, options);
-  const id = prepared.document.id;
+  const { result, probes } = await remedyFor(request, options);
+  const id = planId(result, options.now);
+  const parts = assembleParts(result, probes, options.now, id);
   const base = path.resolve(options.baseDir ?? process.cwd());
   const dir = options.out !== undefined ? await claimExplicit(path.resolve(base, options.out)) : await claimDefault(base, id);
-  const plan = assemble(prepared.result, prepared.probes, options.now, dir, options.out === undefined ? path.basename(dir) : id);
+  const finalId = options.out === undefined ? path.basename(dir) : id;
+  // The document differs only in its id when the folder got another name.
+  const document = finalId === id ? parts.document : { ...parts.document, id: finalId };
+  const plan = withText({ ...parts, document }, dir);
   await writePlanFiles(dir, plan);
   return plan;
 }

@@ -4,7 +4,8 @@
  * planned files. Line endings are kept as they are in each file (a CRLF file gets CRLF
  * lines); a missing final newline is marked the standard way.
  */
-import { createTwoFilesPatch, OMIT_HEADERS } from 'diff';
+// The module itself, not the package index, which loads every jsdiff module at start-up.
+import { createTwoFilesPatch, OMIT_HEADERS } from 'diff/lib/patch/create.js';
 import path from 'node:path';
 import { PlanError } from './errors.js';
 

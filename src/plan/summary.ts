@@ -4,7 +4,8 @@
  * 203.0.113.0/24 on all ports is now rejected; before, ports 80 and 443 were accepted.
  * Nothing else changes."
  */
-import { diffLines } from 'diff';
+// The module itself, not the package index, which loads every jsdiff module at start-up.
+import { diffLines } from 'diff/lib/diff/line.js';
 import { describeAddresses, describePorts, englishList } from '../letters/describe.js';
 import type { PortRange } from '../net/merge.js';
 import { MAX_DESCRIPTOR_BYTES } from '../remedy/descriptor.js';

@@ -64,8 +64,14 @@ export interface EffectivePolicyBuild {
   readonly warnings: readonly ExitkitError[];
 }
 
+/** Options for `tryBuildEffectivePolicy`. */
+export interface BuildOptions {
+  /** An earlier parse of a similar ExitPolicy whose unchanged items need not be parsed again. */
+  reuse?: ParsedExitPolicy | undefined;
+}
+
 /** Builds the effective policy, collecting errors instead of throwing. */
-export function tryBuildEffectivePolicy(inputs: PolicyInputs): EffectivePolicyBuild {
+export function tryBuildEffectivePolicy(inputs: PolicyInputs, options: BuildOptions = {}): EffectivePolicyBuild {
   const inputErrors = inputs.diagnostics.filter((d) => d.severity === 'error');
   const inputWarnings = inputs.diagnostics.filter((d) => d.severity !== 'error');
   if (inputErrors.length > 0) {
@@ -129,7 +135,7 @@ export function tryBuildEffectivePolicy(inputs: PolicyInputs): EffectivePolicyBu
     removed.push(...first.removed.map((r) => ({ ...r, pass: 'own-addresses' as const })));
   }
 
-  const parsed = parseExitPolicy(inputs.exitPolicy);
+  const parsed = parseExitPolicy(inputs.exitPolicy, { reuse: options.reuse });
   const warnings = [...inputWarnings, ...parsed.warnings];
   if (!parsed.valid) {
     return { policy: undefined, parsed, errors: parsed.errors, warnings };

@@ -10,7 +10,6 @@
 import {
   addressBits,
   canonicalCidr,
-  hasHostBits,
   isV4Mapped,
   parseIPv4,
   parseIPv6,
@@ -100,6 +99,7 @@ export interface ParseItemOptions {
 }
 
 const DEFAULT_LOCATION: SourceLocation = { file: '<item>', line: 1 };
+const NO_WARNINGS: readonly PolicyError[] = Object.freeze([]);
 
 /**
  * Parses one item.
@@ -125,22 +125,79 @@ const DEFAULT_LOCATION: SourceLocation = { file: '<item>', line: 1 };
  * A missing `:ports` means all ports. Any error makes Tor refuse the configuration.
  */
 export function parsePolicyItem(text: string, options: ParseItemOptions = {}): PolicyItem {
-  const location = options.location;
+  return parseItem(text, options.location);
+}
+
+function parseItem(text: string, location: SourceLocation | undefined): PolicyItem {
   const ctx = new ItemContext(text, location);
   const item = parseItemInner(ctx);
-  return Object.freeze({ ...item, text, location, warnings: Object.freeze(ctx.warnings) });
+  return Object.freeze({
+    keyword: item.keyword,
+    rules: item.rules,
+    ignored: item.ignored,
+    error: item.error,
+    text,
+    location,
+    warnings: ctx.warnings === undefined ? NO_WARNINGS : Object.freeze(ctx.warnings),
+  });
+}
+
+/** Options for `parseExitPolicy`. */
+export interface ParseExitPolicyOptions {
+  /**
+   * An earlier parse (e.g. of the configuration before an edit): an item whose text it holds
+   * without error or warning is taken from it, with the location of the new line, instead of
+   * being parsed again. The result is the same as without it.
+   */
+  reuse?: ParsedExitPolicy | undefined;
 }
 
 /** Parses every ExitPolicy line (lines with an empty value are skipped, as Tor does). */
-export function parseExitPolicy(lines: readonly ConfigLine[]): ParsedExitPolicy {
+export function parseExitPolicy(lines: readonly ConfigLine[], options: ParseExitPolicyOptions = {}): ParsedExitPolicy {
+  const known = options.reuse ? reusableItems(options.reuse) : undefined;
   const items: PolicyItem[] = [];
   for (const line of lines) {
     if (line.value === '') continue;
     for (const piece of splitPolicyValue(line.value)) {
-      items.push(parsePolicyItem(piece.text, { location: line.location }));
+      const earlier = known?.get(piece.text);
+      items.push(earlier ? relocate(earlier, line.location) : parseItem(piece.text, line.location));
     }
   }
   return summarizeItems(items);
+}
+
+// An item's keyword, rules and verdicts depend on its text alone; only the location (kept in
+// the item and in its rules' origin) depends on the line. Items with diagnostics are parsed
+// again so that every error and warning carries its own location.
+function reusableItems(parsed: ParsedExitPolicy): Map<string, PolicyItem> {
+  const byText = new Map<string, PolicyItem>();
+  for (const item of parsed.items) {
+    if (item.error === undefined && item.warnings.length === 0 && !byText.has(item.text)) byText.set(item.text, item);
+  }
+  return byText;
+}
+
+function relocate(item: PolicyItem, location: SourceLocation | undefined): PolicyItem {
+  if (sameLocation(item.location, location)) return item;
+  const origin: RuleOrigin = { kind: 'config', location: location ?? DEFAULT_LOCATION, item: item.text };
+  return Object.freeze({
+    keyword: item.keyword,
+    rules: item.rules.map((r) =>
+      Rule.create({ action: r.action, family: r.family, address: r.address, maskBits: r.maskBits, portMin: r.portMin, portMax: r.portMax, origin }),
+    ),
+    ignored: item.ignored,
+    error: undefined,
+    text: item.text,
+    location,
+    warnings: NO_WARNINGS,
+  });
+}
+
+function sameLocation(a: SourceLocation | undefined, b: SourceLocation | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return a.file === b.file && a.line === b.line && a.endLine === b.endLine && a.column === b.column &&
+    Object.keys(a).length === Object.keys(b).length;
 }
 
 /** Parses a bare value (the text after `ExitPolicy`), e.g. for a rule typed on the command line. */
@@ -174,12 +231,18 @@ export function parseTorPolicyLines(lines: readonly string[]): ParsedExitPolicy 
 }
 
 function summarizeItems(items: PolicyItem[]): ParsedExitPolicy {
-  const errors = items.flatMap((i) => (i.error ? [i.error] : []));
-  const warnings = items.flatMap((i) => i.warnings);
+  const errors: PolicyError[] = [];
+  const warnings: PolicyError[] = [];
+  const rules: Rule[] = [];
+  for (const item of items) {
+    if (item.error) errors.push(item.error);
+    for (const w of item.warnings) warnings.push(w);
+    for (const r of item.rules) rules.push(r);
+  }
   const valid = errors.length === 0;
   return Object.freeze({
     items: Object.freeze(items),
-    rules: Object.freeze(valid ? items.flatMap((i) => i.rules) : []),
+    rules: Object.freeze(valid ? rules : []),
     errors: Object.freeze(errors),
     warnings: Object.freeze(warnings),
     valid,
@@ -189,7 +252,8 @@ function summarizeItems(items: PolicyItem[]): ParsedExitPolicy {
 type ItemResult = Pick<PolicyItem, 'keyword' | 'rules' | 'ignored' | 'error'>;
 
 class ItemContext {
-  readonly warnings: PolicyError[] = [];
+  // Made on the first warning: most items have none.
+  warnings: PolicyError[] | undefined;
   constructor(
     readonly text: string,
     readonly location: SourceLocation | undefined,
@@ -200,7 +264,7 @@ class ItemContext {
   }
 
   warn(code: PolicyErrorCode, message: string, pos: readonly [number, number], hint?: string): void {
-    this.warnings.push(
+    (this.warnings ??= []).push(
       new PolicyError(code, message, {
         location: this.location,
         input: this.text,
@@ -225,7 +289,7 @@ function parseItemInner(ctx: ItemContext): ItemResult {
   const eolIndex = s.indexOf('\n', p);
   const eol = eolIndex < 0 ? s.length : eolIndex;
   let next = findWhitespace(s, p, eol);
-  if (s.slice(p, next) === 'opt') {
+  if (next - p === 3 && s.startsWith('opt', p)) {
     p = eatWhitespaceNoNl(s, next, eol);
     next = findWhitespace(s, p, eol);
   } else if (p === s.length) {
@@ -363,8 +427,9 @@ function parsePattern(
     return { keyword, rules, ignored: false, error: undefined };
   }
 
-  // MAX_ADDRESS_LENGTH in tor_addr_parse_mask_ports: 48 + 2 + 17 + 12 + 1 bytes.
-  if (Buffer.byteLength(arg, 'utf8') > 80) {
+  // MAX_ADDRESS_LENGTH in tor_addr_parse_mask_ports: 48 + 2 + 17 + 12 + 1 bytes. A UTF-16
+  // code unit is at most 3 bytes of UTF-8, so short patterns need no count.
+  if (arg.length > 26 && Buffer.byteLength(arg, 'utf8') > 80) {
     return fail(
       ctx.error('POLICY_TOO_LONG', `the pattern '${arg}' is longer than Tor's 80-character limit`,
         span(0, arg.length), 'shorten the address and port pattern'),
@@ -413,7 +478,8 @@ function parsePattern(
     family = 6;
     wildcard = true;
   } else {
-    const v6 = parseIPv6(addrText);
+    // Every IPv6 form has a ':'; without one only IPv4 can match.
+    const v6 = addrText.includes(':') ? parseIPv6(addrText) : undefined;
     const v4 = v6 === undefined ? parseIPv4(addrText) : undefined;
     if (v6 !== undefined) {
       family = 6;
@@ -434,11 +500,12 @@ function parsePattern(
   let bits: number;
   if (maskText !== undefined) {
     const maskSpan = span(maskAt, maskAt + 1 + maskText.length);
-    const parsed = cStrtol(maskText);
+    const small = plainDecimal(maskText, 0, maskText.length);
+    const parsed = small >= 0 ? undefined : cStrtol(maskText);
     let numeric = false;
-    if (parsed.end === maskText.length) {
+    if (parsed === undefined || parsed.end === maskText.length) {
       numeric = true;
-      bits = Number(BigInt.asIntN(32, parsed.value));
+      bits = parsed === undefined ? small : Number(BigInt.asIntN(32, parsed.value));
       if (bits < 0 || bits > 128 || (family === 4 && bits > 32)) {
         return fail(
           ctx.error('POLICY_BAD_MASK', `mask '/${maskText}' in policy item '${ctx.text}' is out of range`,
@@ -491,7 +558,9 @@ function parsePattern(
         keyword,
       );
     }
-    if (numeric && maskText !== String(bits) && !(family === 6 && isV4Mapped(6, address))) {
+    // Plain digits read as themselves unless they have a leading zero.
+    const written = parsed === undefined ? !(maskText.length > 1 && maskText.charCodeAt(0) === 48) : maskText === String(bits);
+    if (numeric && !written && !(family === 6 && isV4Mapped(6, address))) {
       if (maskText === '') {
         ctx.warn('POLICY_EMPTY_MASK', `Tor reads the empty mask in '${ctx.text}' as /0: it matches every IPv${family} address`,
           maskSpan, `write '/${addressBits(family as Family)}' for one address, or a prefix length`);
@@ -513,7 +582,7 @@ function parsePattern(
     return { keyword, rules: [], ignored: true, error: undefined };
   }
 
-  if (family !== 'both' && !wildcard && hasHostBits(family, address, bits)) {
+  if (family !== 'both' && !wildcard && hostBitsSet(family, address, bits)) {
     const hint = bits === 0
       ? `this matches every IPv${family} address; did you mean /${addressBits(family)}?`
       : `the rule matches all of ${canonicalCidr(family, address, bits)}`;
@@ -536,12 +605,18 @@ function addressHint(addrText: string, arg: string, bracketed: boolean): string 
   return "use an IP address, a prefix, '*', '*4', '*6' or 'private'";
 }
 
+// hasHostBits without building masks: IPv4 in numbers, IPv6 by BigInt.asUintN, which keeps
+// the bits after the prefix.
+function hostBitsSet(family: Family, address: bigint, bits: number): boolean {
+  if (family === 4) return Number(address) % 2 ** (32 - bits) !== 0;
+  return BigInt.asUintN(128 - bits, address) !== 0n;
+}
+
+// The prefix length of a contiguous dotted mask (255.255.255.0 = 24), or -1.
 function dottedMaskBits(mask: bigint): number {
-  if (mask === 0n) return 0;
-  for (let i = 1; i <= 32; i++) {
-    if (mask === (0xffff_ffffn ^ ((1n << BigInt(32 - i)) - 1n))) return i;
-  }
-  return -1;
+  const host = ~Number(mask) >>> 0;
+  // Contiguous exactly when the host part is 2^k - 1; the prefix is then the leading zeros.
+  return ((host + 1) & host) === 0 ? Math.clz32(host) : -1;
 }
 
 /** A port range, or why Tor refuses it. */
@@ -551,6 +626,8 @@ type PortResult = { min: number; max: number } | { error: PolicyError };
 // after a range's end is ignored.
 function parsePortRange(ctx: ItemContext, text: string | undefined, at: number): PortResult {
   if (text === undefined || text === '' || text === '*') return { min: 1, max: 65535 };
+  const quick = plainPortRange(text);
+  if (quick !== undefined) return quick;
   const span = (from: number, to: number): readonly [number, number] => [at + from, at + to];
   const bad = (code: PolicyErrorCode, hint: string): PortResult => ({
     error: ctx.error(code, `port '${text}' in policy item '${ctx.text}' is not valid`, span(0, text.length), hint),
@@ -588,6 +665,30 @@ function parsePortRange(ctx: ItemContext, text: string | undefined, at: number):
       span(0, text.length), `write ${min === max ? min : `${min}-${max}`}`);
   }
   return { min, max };
+}
+
+// The common forms "80" and "80-443", digits only and each end in 1..65535, read without
+// strtol's general path; anything else (signs, spaces, junk, 0, reversed) returns undefined.
+function plainPortRange(text: string): { min: number; max: number } | undefined {
+  const dash = text.indexOf('-');
+  const min = plainDecimal(text, 0, dash < 0 ? text.length : dash);
+  if (min < 1 || min > 65535) return undefined;
+  if (dash < 0) return { min, max: min };
+  const max = plainDecimal(text, dash + 1, text.length);
+  if (max < min || max > 65535) return undefined;
+  return { min, max };
+}
+
+// The value of text[from, to) when it is 1 to 5 ASCII digits, else -1.
+function plainDecimal(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 5) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 const LONG_MAX = (1n << 63n) - 1n;

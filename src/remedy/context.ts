@@ -72,7 +72,7 @@ export function evaluateCandidate(context: RemedyContext, files: ReadonlyMap<str
     fs: overlayFs(options.fs, files),
     parsed: [...context.before.config.files.map((f) => f.file), ...parsed],
   });
-  return relayPolicyFromConfig(config, context.machine);
+  return relayPolicyFromConfig(config, context.machine, context.before);
 }
 
 /** The date part of a marker comment: `YYYY-MM-DD` in UTC. */

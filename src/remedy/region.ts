@@ -88,17 +88,18 @@ export function rulesWithin(rules: readonly PolicyRule[], regions: readonly Targ
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as PolicyRule;
     for (const box of boxes) {
-      if (
-        box.family === rule.family &&
-        box.ports.some(([min, max]) => rule.portMin <= max && min <= rule.portMax) &&
-        spansMeet(box.spans, first[i] as bigint, last[i] as bigint)
-      ) {
+      if (box.family === rule.family && portsMeet(box.ports, rule.portMin, rule.portMax) && spansMeet(box.spans, first[i] as bigint, last[i] as bigint)) {
         out.push(rule);
         break;
       }
     }
   }
   return out;
+}
+
+function portsMeet(ports: readonly PortRange[], min: number, max: number): boolean {
+  for (const range of ports) if (min <= range[1] && range[0] <= max) return true;
+  return false;
 }
 
 interface RuleSpans {

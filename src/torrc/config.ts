@@ -509,7 +509,15 @@ class Loader {
       }
       return found;
     };
-    const entryOf = new Map(this.entries.flatMap((entry) => (entry.line ? [[entry.line, entry] as const] : [])));
+    // Built when first asked: few callers look lines up, and a large file set has many.
+    let byLine: Map<ConfigLine, LoadedEntry> | undefined;
+    const entryOf = (line: ConfigLine): LoadedEntry | undefined => {
+      if (byLine === undefined) {
+        byLine = new Map();
+        for (const entry of this.entries) if (entry.line) byLine.set(entry.line, entry);
+      }
+      return byLine.get(line);
+    };
     const finalView = {
       value,
       lines: (name: string): readonly ConfigLine[] => {
@@ -519,7 +527,7 @@ class Loader {
         return line ? [line] : [];
       },
       bytes: (line: ConfigLine): Uint8Array => {
-        const entry = entryOf.get(line);
+        const entry = entryOf(line);
         return entry ? valueBytes(entry.node, entry.file.file.encoding) : Buffer.from(line.value, 'utf8');
       },
     };
@@ -549,7 +557,7 @@ class Loader {
       },
       stoppedAt: (source: ConfigSource): LoadStop | undefined => stops.get(source),
       file: (filePath: string): LoadedFile | undefined => byPath.get(filePath),
-      entryOf: (line: ConfigLine): LoadedEntry | undefined => entryOf.get(line),
+      entryOf,
     });
   }
 }

@@ -282,6 +282,58 @@ describe('policy/parse', () => {
       const parsed = parseExitPolicy([policyLine('', 1), policyLine('accept *:*', 2)]);
       expect(parsed.items).toHaveLength(1);
     });
+
+    // Everything a parse says, locations included, in plain values.
+    const view = (p: ReturnType<typeof parseExitPolicy>): unknown => ({
+      valid: p.valid,
+      items: p.items.map((i) => ({
+        text: i.text,
+        location: i.location,
+        keyword: i.keyword,
+        ignored: i.ignored,
+        error: i.error && { code: i.error.code, location: i.error.location, pos: i.error.pos, message: i.error.message },
+        warnings: i.warnings.map((w) => ({ code: w.code, location: w.location, pos: w.pos, message: w.message })),
+        rules: i.rules.map((r) => ({ rule: show(r), origin: r.origin })),
+      })),
+      rules: p.rules.map((r) => ({ rule: show(r), origin: r.origin })),
+      errors: p.errors.map((e) => [e.code, e.location]),
+      warnings: p.warnings.map((w) => [w.code, w.location]),
+    });
+
+    test.each([
+      ['lines moved down by an insertion', ['reject 1.1.1.1:*, accept *:80', 'reject private:*'], ['reject 9.9.9.9:*', 'reject 1.1.1.1:*, accept *:80', 'reject private:*']],
+      ['an item moved to another line', ['reject 1.1.1.1:*, reject6 [2001:db8::]/32:443'], ['reject6 [2001:db8::]/32:443', 'reject 1.1.1.1:*']],
+      ['items with warnings', ['accept6 1.2.3.4:*, reject 1.2.3.4/16:*, reject *:080'], ['reject *:1', 'accept6 1.2.3.4:*, reject 1.2.3.4/16:*, reject *:080']],
+      ['a malformed item', ['reject 1.2.3.4:0, accept *:*'], ['reject 5.6.7.8:*', 'reject 1.2.3.4:0, accept *:*']],
+      ['the same item twice', ['accept *:443, accept *:443'], ['accept *:443', 'reject *:25, accept *:443']],
+      ['nothing in common', ['reject *:25'], ['accept *:*']],
+    ])('an earlier parse changes nothing in the result: %s', (_name, earlier, now) => {
+      const lines = (values: string[]) => values.map((v, k) => policyLine(v, k + 1));
+      const fresh = parseExitPolicy(lines(now));
+      expect(view(parseExitPolicy(lines(now), { reuse: parseExitPolicy(lines(earlier)) }))).toEqual(view(fresh));
+    });
+
+    test('an earlier parse changes nothing in the result (property)', () => {
+      const items = [
+        'reject 1.2.3.4:*', 'accept *:80', 'reject6 [2001:db8::]/32:443-450', 'reject private:*', 'accept *4:1-1024',
+        'reject 10.1.2.3/8:*', 'accept6 1.2.3.4:*', 'reject 1.2.3.4:0', 'Reject *:*', 'reject [::ffff:1.2.3.4]/120:*',
+      ];
+      const valueArb = fc.array(fc.constantFrom(...items), { minLength: 1, maxLength: 4 }).map((v) => v.join(', '));
+      const linesArb = fc.array(fc.record({ value: valueArb, line: fc.integer({ min: 1, max: 9 }), file: fc.constantFrom('/a', '/b') }), { maxLength: 8 });
+      fc.assert(
+        fc.property(linesArb, linesArb, (earlier, now) => {
+          const lines = (ls: typeof now) => ls.map((l) => policyLine(l.value, l.line, l.file));
+          expect(view(parseExitPolicy(lines(now), { reuse: parseExitPolicy(lines(earlier)) }))).toEqual(view(parseExitPolicy(lines(now))));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    test('takes an unchanged item on an unchanged line from the earlier parse', () => {
+      const earlier = parseExitPolicy([policyLine('reject 1.1.1.1:*', 4, '/b')]);
+      const now = parseExitPolicy([policyLine('reject 2.2.2.2:*', 1), policyLine('reject 1.1.1.1:*', 4, '/b')], { reuse: earlier });
+      expect(now.items[1]).toBe(earlier.items[0]);
+    });
   });
 
   describe('#parseTorPolicyLines', () => {

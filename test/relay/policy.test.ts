@@ -119,5 +119,23 @@ describe('relay/policy', () => {
       expect(result.config).toBe(config);
       expect(result.policy?.rules.at(-1)?.action).toBe('accept');
     });
+
+    test.each([
+      ['a block inserted above the policy', 'ExitPolicy reject 1.2.3.0/24:*, accept *:80\nExitPolicy reject *:*\n',
+        'ExitPolicy reject 9.9.9.0/24:*\nExitPolicy reject 1.2.3.0/24:*, accept *:80\nExitPolicy reject *:*\n'],
+      ['a malformed item added', 'ExitPolicy accept *:80\n', 'ExitPolicy accept *:0\nExitPolicy accept *:80\n'],
+      ['an item with a warning moved', 'ExitPolicy reject 1.2.3.4/16:*\n', 'ExitPolicy accept *:25\n\nExitPolicy reject 1.2.3.4/16:*\n'],
+    ])('gives the same result with the result of a similar configuration to reuse: %s', (_name, earlier, now) => {
+      const load = (text: string) => loadConfigSync({ torrc: '/t', fs: memoryFs({ '/t': text }) });
+      const previous = relayPolicyFromConfig(load(earlier));
+      const config = load(now);
+      const fresh = relayPolicyFromConfig(config);
+      const reused = relayPolicyFromConfig(config, {}, previous);
+      const rules = (r: typeof fresh) => r.policy?.rules.map((rule) => ({ ...rule.fields() }));
+      expect(reused.valid).toBe(fresh.valid);
+      expect(reused.torLines).toEqual(fresh.torLines);
+      expect(rules(reused)).toEqual(rules(fresh));
+      expect(reused.diagnostics.map((d) => [d.code, d.location, d.message])).toEqual(fresh.diagnostics.map((d) => [d.code, d.location, d.message]));
+    });
   });
 });
