@@ -24,9 +24,12 @@ export function addressBits(family: Family): 32 | 128 {
   return family === 4 ? 32 : 128;
 }
 
+const MAX_ADDRESS_4 = 0xffff_ffffn;
+const MAX_ADDRESS_6 = (1n << 128n) - 1n;
+
 /** The largest address of a family (all bits set). */
 export function maxAddress(family: Family): bigint {
-  return family === 4 ? 0xffff_ffffn : (1n << 128n) - 1n;
+  return family === 4 ? MAX_ADDRESS_4 : MAX_ADDRESS_6;
 }
 
 /** Netmask with the first `bits` bits set, e.g. 0xffff0000n for IPv4 /16. */
