@@ -191,15 +191,7 @@ export class PrefixForest {
   locateIPv4(address: number): number {
     const buckets = this.buckets ?? this.buildBuckets();
     const top = address >>> 16;
-    let lo = buckets[top] as number;
-    let hi = buckets[top + 1] as number;
-    const b = this.bounds;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if ((b[mid] as number) <= address) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBelow(this.bounds, buckets[top] as number, buckets[top + 1] as number, address);
   }
 
   /** The innermost node holding an address (words at `words[at]`), or -1. */
@@ -265,4 +257,17 @@ function maskWords(start: Uint32Array, end: Uint32Array, at: number, n: number, 
     start[at + k] = w;
     end[at + k] = (w | ~mask) >>> 0;
   }
+}
+
+/**
+ * The largest index i in `lo..hi` with `sorted[i] ≤ value`, or `lo` when there is none
+ * (callers search runs whose first element is known to be ≤ value).
+ */
+export function lastAtOrBelow(sorted: ArrayLike<number>, lo: number, hi: number, value: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((sorted[mid] as number) <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

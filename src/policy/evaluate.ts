@@ -7,7 +7,7 @@
  * `PolicyIndex` answers the same question without scanning (see the class).
  */
 import { parseIPv4Number, parseIPv6Groups, parseIpLiteral, prefixContains, writeWords, type IpAddress } from '../net/cidr.js';
-import { PrefixForest } from '../net/prefix-forest.js';
+import { lastAtOrBelow, PrefixForest } from '../net/prefix-forest.js';
 import type { EffectivePolicy, Family, PolicyAction, PolicyRule } from '../types.js';
 import { PolicyError } from './errors.js';
 
@@ -362,14 +362,7 @@ export class PolicyIndex {
     for (let k = node; k >= 0; k = ownOnly ? -1 : (table.forest.parent[k] as number)) chain[depth++] = k;
     for (let m = 0; m < depth; m++) {
       const n = chain[m] as number;
-      let lo = paintAt[n] as number;
-      let hi = (paintAt[n + 1] as number) - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if ((paintStart[mid] as number) <= portMin) lo = mid;
-        else hi = mid - 1;
-      }
-      cursor[m] = lo;
+      cursor[m] = lastAtOrBelow(paintStart, paintAt[n] as number, (paintAt[n + 1] as number) - 1, portMin);
     }
     const accepts = this.accepts;
     let last = -1;
@@ -459,13 +452,7 @@ export class PolicyIndex {
     const parent = table.forest.parent;
     let best = NONE;
     for (let node = innermost; node >= 0 && (chainMin[node] as number) < best; node = parent[node] as number) {
-      let lo = paintAt[node] as number;
-      let hi = (paintAt[node + 1] as number) - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if ((paintStart[mid] as number) <= port) lo = mid;
-        else hi = mid - 1;
-      }
+      const lo = lastAtOrBelow(paintStart, paintAt[node] as number, (paintAt[node + 1] as number) - 1, port);
       const rule = paintRule[lo] as number;
       if (rule < best) best = rule;
     }
@@ -600,13 +587,7 @@ function mergePaints(table: FamilyTable, chain: readonly number[], portMin: numb
     const node = chain[m] as number;
     const end = paintAt[node + 1] as number;
     // The range holding portMin, then every range starting up to portMax.
-    let lo = paintAt[node] as number;
-    let hi = end - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if ((paintStart[mid] as number) <= portMin) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lastAtOrBelow(paintStart, paintAt[node] as number, end - 1, portMin);
     cursor[m] = lo;
     for (let k = lo + 1; k < end && (paintStart[k] as number) <= portMax; k++) cuts.push(paintStart[k] as number);
   }
