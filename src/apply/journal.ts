@@ -54,6 +54,12 @@ export type JournalEntry = { run: string; at: string } & (
       outcome: RunOutcome;
       /** When the change took effect on the running relay, or null when it is not in force yet. */
       effectiveAt: string | null;
+      /**
+       * True when tor also closed connections that were open when the change took effect and
+       * that it now refuses: it was restarted, or `ReevaluateExitPolicy 1` was set. Absent in
+       * journals written before this was recorded, which means the same as false.
+       */
+      openConnectionsClosed?: boolean;
     }
   | { event: 'refused'; code: string; message: string }
 );
@@ -185,7 +191,25 @@ export function lastDone(entries: readonly JournalEntry[]): Extract<JournalEntry
  * or written without a reload).
  */
 export async function readEffectiveTime(dir: string): Promise<string | undefined> {
-  const done = lastDone(await readJournal(dir));
+  return (await readAppliedEffect(dir))?.at;
+}
+
+/** When an applied plan took effect, and what happened to connections open at that moment. */
+export interface AppliedEffect {
+  /** ISO-8601 UTC time the running relay took the change up. */
+  readonly at: string;
+  /** Whether tor closed the open connections the change refuses (see the journal's `done`). */
+  readonly openConnectionsClosed: boolean;
+}
+
+/** `readEffectiveTime` with what happened to open connections; undefined when not in force. */
+export async function readAppliedEffect(dir: string): Promise<AppliedEffect | undefined> {
+  return appliedEffectOf(lastDone(await readJournal(dir)));
+}
+
+/** The effect a finished run records, when it is an apply whose change is in force. */
+export function appliedEffectOf(done: Extract<JournalEntry, { event: 'done' }> | undefined): AppliedEffect | undefined {
   if (done?.operation !== 'apply' || (done.outcome !== 'completed' && done.outcome !== 'unchanged')) return undefined;
-  return done.effectiveAt ?? undefined;
+  if (done.effectiveAt === null) return undefined;
+  return { at: done.effectiveAt, openConnectionsClosed: done.openConnectionsClosed === true };
 }

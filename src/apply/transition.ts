@@ -293,7 +293,8 @@ class Run {
 
     const effectiveAt = reload.status === 'done' ? reload.at : null;
     this.addNotes(config, reload);
-    await this.journal.append({ event: 'done', operation: this.spec.operation, outcome: 'completed', effectiveAt });
+    const openConnectionsClosed = effectiveAt !== null && (reload.restarted || reevaluatesOpenConnections(config));
+    await this.journal.append({ event: 'done', operation: this.spec.operation, outcome: 'completed', effectiveAt, openConnectionsClosed });
     await this.checkpoint('done');
     return this.result('completed', inspected, reload, confirmation, effectiveAt);
   }
@@ -711,9 +712,8 @@ class Run {
     );
     if (blocked.length > 0 && !reload.restarted) {
       const ranges = blocked.flatMap((change) => change.cidrs).join(', ');
-      const reevaluate = config.view.value('ReevaluateExitPolicy')?.value === '1';
       this.notes.push(
-        reevaluate
+        reevaluatesOpenConnections(config)
           ? `ReevaluateExitPolicy 1 is set, so tor closes connections already open to ${ranges} that the new policy rejects`
           : `connections already open to ${ranges} stay open until they close (tor issue 40676); restart tor (--reload systemd --restart) or set ReevaluateExitPolicy 1 to close them now`,
       );
@@ -764,4 +764,11 @@ function describeSha(sha: string | null): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// With ReevaluateExitPolicy 1 (tor 0.4.9), a reload closes the exit connections the new
+// ExitRelay, ExitPolicy, ReducedExitPolicy or IPv6Exit no longer allow; without it they stay
+// open until they end.
+function reevaluatesOpenConnections(config: LiveConfig): boolean {
+  return config.view.value('ReevaluateExitPolicy')?.value === '1';
 }

@@ -38,7 +38,7 @@ import type { ComplaintInfo, FollowUpVerification, LetterContext, OperatorProfil
 import { describeAddresses, describePorts } from '../letters/describe.js';
 import { emlHeadersFor, formatEml } from '../letters/eml.js';
 import { configFactsFromConfig } from '../letters/facts.js';
-import { followUpFromPlan } from '../letters/followup.js';
+import { followUpFromPlan, type FollowUpEffect } from '../letters/followup.js';
 import { relayIdentityFromConfig } from '../letters/relay.js';
 import { renderLetter, type RenderedLetter } from '../letters/render.js';
 import { firstMatch } from '../policy/evaluate.js';
@@ -359,7 +359,8 @@ export async function followUp(id: string, options: FollowUpOptions = {}): Promi
               destinations: destinations.filter((d) => d.files === 'rejected' && d.running !== 'accepted').map((d) => d.destination),
             }
           : undefined;
-        const rendered = await renderFollowUpLetter(record, letterPlan.document, check.effectiveAt, verification, group, options.letter, now);
+        const effect = { openConnectionsClosed: letterPlan.done?.openConnectionsClosed === true };
+        const rendered = await renderFollowUpLetter(record, letterPlan.document, check.effectiveAt, effect, verification, group, options.letter, now);
         result.letter = { ...rendered, file: null };
         if (record_) {
           const filed = await recordLetter(id, rendered.letter, { ...options, now, format: rendered.format, eml: rendered.format === 'eml' ? rendered.text : undefined });
@@ -565,6 +566,7 @@ async function renderFollowUpLetter(
   record: CaseRecord,
   document: PlanDocument,
   effectiveAt: string,
+  effect: FollowUpEffect,
   verification: FollowUpVerification | undefined,
   group: Group,
   options: FollowUpLetterOptions,
@@ -574,7 +576,7 @@ async function renderFollowUpLetter(
     throw new CaseError('CASE_PLAN_INVALID', `the configuration ${group.torrc} could not be read`, { input: group.torrc });
   }
   const relay = options.relay ?? (await relayIdentityFromConfig(group.config, (file) => readFile(file, 'utf8'), { cwd: group.cwd }));
-  const followup = followUpFromPlan(document, effectiveAt, verification);
+  const followup = followUpFromPlan(document, effectiveAt, verification, effect);
   const context: LetterContext = {
     relay,
     operator: options.operator,

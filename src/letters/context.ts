@@ -90,6 +90,12 @@ export interface FollowUpInfo {
    */
   appliedAt: string | null;
   /**
+   * True when tor closed the connections that were open when the change took effect and that
+   * it now refuses (restarted, or `ReevaluateExitPolicy 1`); otherwise those may carry on
+   * until they end, and the letter says so.
+   */
+  openConnectionsClosed?: boolean | undefined;
+  /**
    * The later check that found the change still in force (`exitkit followup`); absent until
    * that check has run. The letter then reports the check instead of announcing it.
    */

@@ -8,6 +8,12 @@ import { REMEDY_KINDS } from './context.js';
 import type { FollowUpInfo, FollowUpVerification, RemedyKind } from './context.js';
 import { LetterError } from './errors.js';
 
+/** What else apply recorded about the change taking effect. */
+export interface FollowUpEffect {
+  /** Tor closed the open connections the change refuses (journal `openConnectionsClosed`). */
+  openConnectionsClosed?: boolean | undefined;
+}
+
 /**
  * The remedy, semantic change and effective time of a plan; `effectiveAt` undefined or null
  * means the change is not in force, and the letter then presents it as a proposal. A
@@ -17,6 +23,7 @@ export function followUpFromPlan(
   plan: PlanDocument,
   effectiveAt: string | null | undefined,
   verification?: FollowUpVerification | undefined,
+  effect: FollowUpEffect = {},
 ): FollowUpInfo {
   const kind = plan.remedy.kind;
   if (!(REMEDY_KINDS as readonly string[]).includes(kind)) {
@@ -38,6 +45,7 @@ export function followUpFromPlan(
     remedy: kind as RemedyKind,
     change: plan.semanticChange,
     appliedAt,
+    ...(appliedAt !== null && effect.openConnectionsClosed === true ? { openConnectionsClosed: true } : {}),
     ...(verification !== undefined ? { verification } : {}),
   };
 }

@@ -7,6 +7,7 @@ import {
   Journal,
   journalPath,
   lastDone,
+  readAppliedEffect,
   readEffectiveTime,
   readJournal,
   type JournalEntry,
@@ -120,6 +121,22 @@ describe('apply/journal', () => {
       const dir = await tempDir();
       await writeFile(path.join(dir, 'journal.jsonl'), `${JSON.stringify({ run: 'r1', at, event: 'done', ...done })}\n`);
       expect(await readEffectiveTime(dir)).toBe(expected);
+    });
+  });
+
+  describe('#readAppliedEffect', () => {
+    const AT = '2025-01-02T03:04:06.000Z';
+    test.each([
+      [{ operation: 'apply', outcome: 'completed', effectiveAt: AT, openConnectionsClosed: true }, { at: AT, openConnectionsClosed: true }],
+      [{ operation: 'apply', outcome: 'completed', effectiveAt: AT, openConnectionsClosed: false }, { at: AT, openConnectionsClosed: false }],
+      // Journals written before the field existed: open connections were not closed.
+      [{ operation: 'apply', outcome: 'completed', effectiveAt: AT }, { at: AT, openConnectionsClosed: false }],
+      [{ operation: 'apply', outcome: 'completed', effectiveAt: null, openConnectionsClosed: false }, undefined],
+      [{ operation: 'revert', outcome: 'completed', effectiveAt: AT, openConnectionsClosed: true }, undefined],
+    ])('reads when the change took effect and whether open connections were closed (%j)', async (done, expected) => {
+      const dir = await tempDir();
+      await writeFile(path.join(dir, 'journal.jsonl'), `${JSON.stringify({ run: 'r1', at, event: 'done', ...done })}\n`);
+      expect(await readAppliedEffect(dir)).toEqual(expected);
     });
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ApplyEnvironment } from '../../src/apply/environment.js';
 import { ApplyError } from '../../src/apply/errors.js';
-import { readJournal } from '../../src/apply/journal.js';
+import { readAppliedEffect, readJournal } from '../../src/apply/journal.js';
 import { APPLY_OPERATION, REVERT_OPERATION } from '../../src/apply/operations.js';
 import { runTransition, type ApplyOptions } from '../../src/apply/transition.js';
 import { FAKE_SYSTEMCTL, FAKE_TOR, FakeRelay, testEnvironment } from './helpers/environment.js';
@@ -76,7 +76,7 @@ describe('apply/transition', () => {
       expect(result.confirmation.probes.map((p) => [p.expected, p.observed])).toEqual(PROBES.map((p) => [p.after, p.after]));
       expect(result.effectiveAt).toBe(result.reload.at);
       const done = (await readJournal(relay.planDir)).at(-1);
-      expect(done).toMatchObject({ event: 'done', outcome: 'completed', effectiveAt: result.effectiveAt });
+      expect(done).toMatchObject({ event: 'done', outcome: 'completed', effectiveAt: result.effectiveAt, openConnectionsClosed: false });
       expect(result.notes.some((n) => n.includes('203.0.113.0/24') && n.includes('40676'))).toBe(true);
       expect(result.lines.some((l) => l.includes(result.effectiveAt as string))).toBe(true);
     });
@@ -85,6 +85,7 @@ describe('apply/transition', () => {
       const relay = await makeRelay({ before: `ReevaluateExitPolicy 1\n${BEFORE}`, after: `ReevaluateExitPolicy 1\n${AFTER}` });
       const result = await apply(relay, options(testEnvironment({ relay: new FakeRelay(relay.torrc) }), { reload: 'control' }));
       expect(result.notes.some((n) => n.includes('ReevaluateExitPolicy 1') && !n.includes('40676'))).toBe(true);
+      expect(await readAppliedEffect(relay.planDir)).toEqual({ at: result.effectiveAt, openConnectionsClosed: true });
     });
 
     test('reloads with systemctl and confirms through the control port', async () => {
@@ -208,6 +209,7 @@ describe('apply/transition', () => {
         expect(result.reload).toMatchObject({ restarted: true, status: 'done' });
         expect(result.confirmation.status).toBe('confirmed');
         expect(result.notes.some((n) => n.includes('40676'))).toBe(false);
+        expect(await readAppliedEffect(relay.planDir)).toEqual({ at: result.effectiveAt, openConnectionsClosed: true });
       });
     });
 

@@ -43,6 +43,13 @@ describe('letters/followup', () => {
       });
     });
 
+    test('says tor closed the open connections only for a change in force', () => {
+      const closed = { openConnectionsClosed: true };
+      expect(followUpFromPlan(plan('block'), '2025-11-20T14:03:05Z', undefined, closed).openConnectionsClosed).toBe(true);
+      expect(followUpFromPlan(plan('block'), '2025-11-20T14:03:05Z', undefined, { openConnectionsClosed: false }).openConnectionsClosed).toBeUndefined();
+      expect(followUpFromPlan(plan('block'), null, undefined, closed).openConnectionsClosed).toBeUndefined();
+    });
+
     test.each([undefined, null])('refuses a check of a plan not in force (%s)', (effectiveAt) => {
       const verification = { verifiedAt: '2025-11-27T15:00:00Z', runningTor: false, destinations: [] };
       expect(() => followUpFromPlan(plan('block'), effectiveAt, verification)).toThrow(

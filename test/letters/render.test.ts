@@ -99,6 +99,23 @@ describe('letters/render', () => {
     );
 
     test.each(all.filter((info) => info.kind.startsWith('followup-')).map((info) => [info.name, info] as const))(
+      'says in %s whether connections open at the change may carry on or were closed',
+      async (_name, info) => {
+        const kept = renderLetter(info.kind, contextFor(info.kind), { templates: TEMPLATES, audience: info.audience, now: NOW });
+        expect(flat(kept.body)).toContain('may carry on until they close');
+        expect(flat(kept.body)).not.toContain('closed as well');
+        const context = contextFor(info.kind);
+        context.followup = { ...context.followup!, openConnectionsClosed: true };
+        const closed = renderLetter(info.kind, context, { templates: TEMPLATES, audience: info.audience, now: NOW });
+        expectWellFormed(closed.body);
+        expect(flat(closed.body)).toContain('were closed as well');
+        expect(flat(closed.body)).not.toContain('carry on');
+        const proposal = renderLetter(info.kind, contextFor(info.kind, null), { templates: TEMPLATES, audience: info.audience, now: NOW });
+        expect(flat(proposal.body)).not.toMatch(/carry on|closed as well/);
+      },
+    );
+
+    test.each(all.filter((info) => info.kind.startsWith('followup-')).map((info) => [info.name, info] as const))(
       'states in %s when and exactly what changed, and when it will be checked',
       async (_name, info) => {
         const set = TEMPLATES;

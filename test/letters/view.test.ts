@@ -55,10 +55,19 @@ describe('letters/view', () => {
         applied: true,
         proposal: false,
         appliedAt: '2025-11-20 14:03:05 UTC',
+        openConnectionsClosed: false,
         checkDate: '2025-11-27',
         changes: ['Connections to 203.0.113.0/24 on ports 80 and 443 are now refused.'],
         noChange: false,
       });
+    });
+
+    test('says open connections were closed only when the applied change closed them', () => {
+      const context = fullContext();
+      context.followup = { ...context.followup!, openConnectionsClosed: true };
+      expect((buildView(context, NOW) as Record<string, Record<string, ViewValue>>)['followup']?.['openConnectionsClosed']).toBe(true);
+      context.followup = { ...context.followup, appliedAt: null };
+      expect((buildView(context, NOW) as Record<string, Record<string, ViewValue>>)['followup']?.['openConnectionsClosed']).toBe(false);
     });
 
     test('converts event times given with an offset to UTC', () => {
@@ -76,6 +85,7 @@ describe('letters/view', () => {
         remedy: 'block',
         applied: false,
         proposal: true,
+        openConnectionsClosed: false,
         changes: ['Connections to 203.0.113.0/24 on ports 80 and 443 would be refused.'],
         noChange: false,
       });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { excludeCidr } from 'cidr-tools';
-import { lastDone, readEffectiveTime, readJournal } from '../../apply/journal.js';
+import { lastDone, readAppliedEffect, readJournal } from '../../apply/journal.js';
 import { readPlanDocument } from '../../apply/plan-document.js';
 import { complaintInfo } from '../../case/followup.js';
 import { recordLetter, showCase, type ShownCase } from '../../case/ledger.js';
@@ -399,10 +399,11 @@ async function followUpFor(
     });
   }
   const document = await readPlanDocument(planDir);
-  const effectiveAt = await readEffectiveTime(planDir);
+  const effect = await readAppliedEffect(planDir);
+  const effectiveAt = effect?.at;
   // A case's checks name its plans by folder, which is the plan's id within the case.
   const verification = shown !== undefined && effectiveAt !== undefined ? await verificationFromCase(shown, path.basename(planDir), effectiveAt) : undefined;
-  const info = followUpFromPlan(document, effectiveAt ?? null, verification);
+  const info = followUpFromPlan(document, effectiveAt ?? null, verification, { openConnectionsClosed: effect?.openConnectionsClosed });
   const needed = followUpKind(info.remedy);
   if (kind !== 'followup' && kind !== needed) {
     throw new CommandError('CLI_PLAN_MISMATCH', `The plan in ${planDir} is a ${info.remedy} plan, which the ${needed} letter documents, not ${kind}`, ExitCode.USAGE, {
