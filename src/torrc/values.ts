@@ -113,27 +113,31 @@ export function cStrtod(s: string): CDoubleScan {
   } else if (mantissaDigits === '') {
     return { value: 0, end: 0, erange: false };
   }
-  let exponent = 0;
-  if (s[p] === 'e' || s[p] === 'E') {
-    let q = p + 1;
-    let expSign = 1;
-    if (s[q] === '+' || s[q] === '-') {
-      expSign = s[q] === '-' ? -1 : 1;
-      q++;
-    }
-    if (isDigit(s[q])) {
-      const expStart = q;
-      while (isDigit(s[q])) q++;
-      // Exponents beyond any double's reach saturate; keep them finite for BigInt math.
-      exponent = expSign * Math.min(Number(s.slice(expStart, q)), 100000);
-      p = q;
-    }
-  }
+  const scanned = scanExponent(s, p, 'e');
+  const exponent = scanned.exponent;
+  p = scanned.end;
   const literal = `${mantissaDigits === '' ? '0' : mantissaDigits}.${fractionDigits === '' ? '0' : fractionDigits}e${exponent}`;
   const value = sign * Number(literal);
   mantissaDigits += fractionDigits;
   const nonzero = /[1-9]/.test(mantissaDigits);
   return { value, end: p, erange: nonzero && rangeError(value, BigInt(mantissaDigits), exponent - fractionDigits.length) };
+}
+
+// An optional exponent after the mantissa: `marker` (either case), a sign, digits. Without
+// digits after it, the marker is not part of the number (strtod stops before it).
+function scanExponent(s: string, start: number, marker: 'e' | 'p'): { exponent: number; end: number } {
+  if (s[start]?.toLowerCase() !== marker) return { exponent: 0, end: start };
+  let q = start + 1;
+  let sign = 1;
+  if (s[q] === '+' || s[q] === '-') {
+    sign = s[q] === '-' ? -1 : 1;
+    q++;
+  }
+  if (!isDigit(s[q])) return { exponent: 0, end: start };
+  const digitsStart = q;
+  while (isDigit(s[q])) q++;
+  // Exponents beyond any double's reach saturate; keep them finite for BigInt math.
+  return { exponent: sign * Math.min(Number(s.slice(digitsStart, q)), 100000), end: q };
 }
 
 // glibc reports ERANGE for overflow to infinity and for results below DBL_MIN that are not
@@ -163,21 +167,9 @@ function scanHexFloat(s: string, start: number, sign: number): CDoubleScan | und
   } else if (digits === '') {
     return undefined;
   }
-  let exponent = 0;
-  if (s[p] === 'p' || s[p] === 'P') {
-    let q = p + 1;
-    let expSign = 1;
-    if (s[q] === '+' || s[q] === '-') {
-      expSign = s[q] === '-' ? -1 : 1;
-      q++;
-    }
-    if (isDigit(s[q])) {
-      const expStart = q;
-      while (isDigit(s[q])) q++;
-      exponent = expSign * Math.min(Number(s.slice(expStart, q)), 100000);
-      p = q;
-    }
-  }
+  const scanned = scanExponent(s, p, 'p');
+  const exponent = scanned.exponent;
+  p = scanned.end;
   let mantissa = BigInt(`0x${digits + fraction || '0'}`);
   let exp2 = exponent - 4 * fraction.length;
   if (mantissa === 0n) return { value: sign * 0, end: p, erange: false };
