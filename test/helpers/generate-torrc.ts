@@ -13,58 +13,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Rng } from '../../bench/src/generate.js';
 
-/** Small seeded PRNG (mulberry32); the same seed always gives the same sequence. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  /** A bigint in [0, 2^bits). */
-  bits(bits: number): bigint {
-    let value = 0n;
-    for (let done = 0; done < bits; done += 16) {
-      value = (value << 16n) | BigInt(this.int(0, 0xffff));
-    }
-    return value & ((1n << BigInt(bits)) - 1n);
-  }
-
-  /** True with probability p. */
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
+/**
+ * The benchmark's seeded PRNG (mulberry32: the same seed always gives the same sequence),
+ * with a uniform pick.
+ */
+export class Random extends Rng {
   /** One element, uniformly. */
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
     return items[this.int(0, items.length - 1)] as T;
-  }
-
-  /** One element, by weight. */
-  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
-    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
-    let roll = this.next() * total;
-    for (const [value, weight] of entries) {
-      roll -= weight;
-      if (roll < 0) return value;
-    }
-    return (entries[entries.length - 1] as readonly [T, number])[0];
   }
 }
 
