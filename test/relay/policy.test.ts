@@ -1,3 +1,4 @@
+import { Rule } from '../../src/policy/rule.js';
 import { describe, expect, test } from 'vitest';
 import { loadRelayPolicy, loadRelayPolicySync, relayPolicyFromConfig } from '../../src/relay/policy.js';
 import { loadConfigSync, memoryFs } from '../../src/torrc/index.js';
@@ -131,7 +132,7 @@ describe('relay/policy', () => {
       const config = load(now);
       const fresh = relayPolicyFromConfig(config);
       const reused = relayPolicyFromConfig(config, {}, previous);
-      const rules = (r: typeof fresh) => r.policy?.rules.map((rule) => ({ ...rule.fields() }));
+      const rules = (r: typeof fresh) => r.policy?.rules.map((rule) => Rule.from(rule).fields());
       expect(reused.valid).toBe(fresh.valid);
       expect(reused.torLines).toEqual(fresh.torLines);
       expect(rules(reused)).toEqual(rules(fresh));
