@@ -6,11 +6,11 @@
  * which only needs the options it looks up, the file list and a flattened text.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ApplyEnvironment, ControlSession, LiveConfig } from '../../../src/apply/environment.js';
+import { liveEnvironment } from '../../../src/apply/live-environment.js';
 import { evaluatePrintedPolicy } from '../../../src/apply/printed-policy.js';
 import { verifyTorConfig } from '../../../src/tor/verify.js';
 import type { ConfigLine, ConfigView } from '../../../src/types.js';
@@ -124,6 +124,8 @@ export interface TestEnvironmentOptions {
 /** An ApplyEnvironment for tests (see the file comment). */
 export function testEnvironment(options: TestEnvironmentOptions = {}): ApplyEnvironment {
   const relay = options.relay;
+  // Processes are real in these tests: look them up as exitkit does.
+  const live = liveEnvironment();
   return {
     verifyConfig: (request) =>
       verifyTorConfig({ torrc: request.torrc, defaultsTorrc: request.defaultsTorrc, cwd: request.cwd, torBinary: FAKE_TOR }),
@@ -165,15 +167,7 @@ export function testEnvironment(options: TestEnvironmentOptions = {}): ApplyEnvi
         failure: result.failed ? result.shortMessage : undefined,
       };
     },
-    async processName(pid) {
-      try {
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-        if (/\) Z /.test(stat)) return undefined;
-        return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-      } catch {
-        return undefined;
-      }
-    },
+    processName: live.processName,
     signalProcess(pid, signal) {
       process.kill(pid, signal);
       if (signal === 'SIGHUP') relay?.reload();
