@@ -11,8 +11,8 @@ import { createPlan } from '../../src/plan/create.js';
 import { formatTorPolicy } from '../../src/policy/format.js';
 import { loadRelayPolicy } from '../../src/relay/policy.js';
 import type { PlanDocument } from '../../src/types.js';
-import { source } from '../helpers/source.js';
 import { PORTSCAN_EML, putPlanInPlace, relayFiles, tempDir, writeBlockPlan, writeJournalRun } from './helpers/ledger.js';
+import { CASE_RELAY_TORRC } from '../helpers/case-relay.js';
 
 const OPENED = new Date('2025-11-20T10:00:00.000Z');
 const EFFECTIVE = '2025-11-20T14:03:05.000Z';
@@ -20,24 +20,13 @@ const CHECK = new Date('2025-11-27T15:00:00.000Z');
 const FINGERPRINT = 'F4D08C507CB528A62DEDC4E67E8682FF82CB5925';
 const OPERATOR = { name: 'Alice Example', email: 'abuse@relay.example.org', signature: [] };
 
-const TORRC = source`
-  Nickname CaseTestExit
-  Address 192.0.2.10
-  ORPort 443
-  DataDirectory @DATA@
-  ExitRelay 1
-  ExitPolicy accept *:22
-  ExitPolicy accept *:80
-  ExitPolicy accept *:443
-  ExitPolicy reject *:*
-`;
 const BLOCK = ['reject 198.51.100.23/32:*'];
 
 /** A case whose block of 198.51.100.23 was applied (files written, journal as apply leaves it). */
 async function appliedCase(options: { effectiveAt?: string | null; items?: string[]; torrc?: string } = {}) {
   const ledger = { stateDir: await tempDir(), now: OPENED };
   const opened = await openCase(PORTSCAN_EML, ledger);
-  const relay = await relayFiles(await tempDir(), options.torrc ?? TORRC);
+  const relay = await relayFiles(await tempDir(), options.torrc ?? CASE_RELAY_TORRC);
   const plan = await addPlan(opened.id, 'p1', relay, ledger, options.items ?? BLOCK, '2025-11-20T14:03:04.000Z', options.effectiveAt === undefined ? EFFECTIVE : options.effectiveAt);
   return { ledger, id: opened.id, relay, plan, check: { ...ledger, now: CHECK, control: false as const } };
 }
@@ -155,7 +144,7 @@ describe('case/followup', () => {
       expect(reader.asked).toEqual([relay.torrc]);
 
       // The running tor still has the old configuration (never reloaded).
-      const stale = await followUp(id, { ...check, control: runningTor(async () => TORRC.replaceAll('@DATA@', relay.dataDir), relay) });
+      const stale = await followUp(id, { ...check, control: runningTor(async () => CASE_RELAY_TORRC.replaceAll('@DATA@', relay.dataDir), relay) });
       expect(stale.status).toBe('broken');
       expect(stale.plans[0]).toMatchObject({ files: { status: 'in-force' }, running: { status: 'broken' }, restore: null });
       expect(stale.lines.some((line) => line.includes('Reload tor'))).toBe(true);
@@ -249,7 +238,7 @@ describe('case/followup', () => {
     test('checks a switch to middle relay the same way, and offers to plan it again', async () => {
       const ledger = { stateDir: await tempDir(), now: OPENED };
       const opened = await openCase(PORTSCAN_EML, ledger);
-      const relay = await relayFiles(await tempDir(), TORRC);
+      const relay = await relayFiles(await tempDir(), CASE_RELAY_TORRC);
       const dir = casePlanDir(opened.id, 'middle', ledger);
       const planned = await createPlan({ kind: 'middle', caseId: opened.id }, { torrc: relay.torrc, defaultsTorrc: relay.defaults, cwd: relay.cwd, now: OPENED, caseId: opened.id, out: dir });
       await recordPlan(opened.id, 'middle', ledger);
@@ -330,7 +319,7 @@ describe('case/followup', () => {
     ])('reports a plan %s as a promise not in force', async (what, state, status) => {
       const ledger = { stateDir: await tempDir(), now: OPENED };
       const opened = await openCase(PORTSCAN_EML, ledger);
-      const relay = await relayFiles(await tempDir(), TORRC);
+      const relay = await relayFiles(await tempDir(), CASE_RELAY_TORRC);
       await addPlan(opened.id, 'p1', relay, ledger, BLOCK, what === 'reverted' ? '2025-11-20T14:03:04.000Z' : undefined, EFFECTIVE);
       if (what === 'reverted') await writeJournalRun(casePlanDir(opened.id, 'p1', ledger), { operation: 'revert', outcome: 'completed', at: '2025-11-21T00:00:00.000Z', effectiveAt: '2025-11-21T00:00:00.000Z' });
       const result = await followUp(opened.id, { ...ledger, now: CHECK, control: false });
@@ -341,7 +330,7 @@ describe('case/followup', () => {
     test('has nothing to verify for a case without a plan, but still checks the destinations', async () => {
       const ledger = { stateDir: await tempDir(), now: OPENED };
       const opened = await openCase(PORTSCAN_EML, ledger);
-      const relay = await relayFiles(await tempDir(), TORRC);
+      const relay = await relayFiles(await tempDir(), CASE_RELAY_TORRC);
       const result = await followUp(opened.id, { ...ledger, now: CHECK, control: false, torrc: relay.torrc, defaultsTorrc: relay.defaults });
       expect(result).toMatchObject({ status: 'nothing-promised', ok: true, plans: [] });
       expect(result.destinations).toEqual([{ destination: '198.51.100.23:22', files: 'accepted', running: 'not-checked', acceptedOn: '198.51.100.23/32 on port 22' }]);

@@ -7,30 +7,18 @@ import { followUpExitCode } from '../../src/cli/commands/case.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { corpusAvailable, corpusDir, corpusRequired, corpusSkipMessage } from '../complaint/corpus.js';
 import { PORTSCAN_EML, putPlanInPlace, relayFiles, writeBlockPlan, writeJournalRun } from '../case/helpers/ledger.js';
-import { source } from '../helpers/source.js';
 import { REPO_ROOT, SAMPLE, fakeIO, run, tempDir } from './helpers.js';
+import { CASE_RELAY_TORRC } from '../helpers/case-relay.js';
 
 const NO_DESTINATION = path.join(REPO_ROOT, 'test/fixtures/complaints/no-destination.eml');
 const OPENED = new Date('2025-11-20T10:00:00Z');
 const CHECKED = new Date('2025-11-27T15:00:00Z');
 
-/** The relay the port-scan complaint is about: 192.0.2.10, exiting to 22, 80 and 443. */
-const TORRC = source`
-  Nickname CaseTestExit
-  Address 192.0.2.10
-  ORPort 443
-  DataDirectory @DATA@
-  ExitRelay 1
-  ExitPolicy accept *:22
-  ExitPolicy accept *:80
-  ExitPolicy accept *:443
-  ExitPolicy reject *:*
-`;
 
 /** A temp folder with the relay, a state directory, and a profile written by `exitkit init`. */
 async function setting(options: { profile?: boolean } = {}) {
   const root = await tempDir();
-  const relay = await relayFiles(path.join(root, 'relay'), TORRC);
+  const relay = await relayFiles(path.join(root, 'relay'), CASE_RELAY_TORRC);
   const stateDir = path.join(root, 'state');
   const env = { EXITKIT_PROFILE: path.join(root, 'profile.json') };
   if (options.profile !== false) {
@@ -341,7 +329,7 @@ describe('cli/commands/case', () => {
       const s = await setting();
       const id = await openPortscan(s);
       await applyBlock(s, id);
-      const other = await relayFiles(path.join(s.root, 'other'), TORRC);
+      const other = await relayFiles(path.join(s.root, 'other'), CASE_RELAY_TORRC);
       const result = await run(['followup', id, ...s.state, '--torrc', other.torrc, '--defaults-torrc', other.defaults, '--cwd', other.cwd], fakeIO({ env: s.env, now: CHECKED }));
       expect(result.code).toBe(ExitCode.CHECK_FAILED);
       expect(result.out).toContain(`Configuration: ${other.torrc}`);

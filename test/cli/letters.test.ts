@@ -10,8 +10,8 @@ import { parseProfile } from '../../src/letters/profile.js';
 import { LETTER_KINDS } from '../../src/letters/registry.js';
 import { loadRelayPolicy } from '../../src/relay/policy.js';
 import { PORTSCAN_EML, putPlanInPlace, relayFiles, writeBlockPlan, writeJournalRun } from '../case/helpers/ledger.js';
-import { source } from '../helpers/source.js';
 import { REPO_ROOT, SAMPLE, SAMPLE_FINGERPRINT, fakeIO, run, tempDir } from './helpers.js';
+import { CASE_RELAY_TORRC } from '../helpers/case-relay.js';
 
 const PROFILE_ARGS = ['--name', 'Alice Example', '--email', 'abuse@relay.example.org', '--signature', '+49 30 1234567'];
 const CASE_FINGERPRINT = 'F4D08C507CB528A62DEDC4E67E8682FF82CB5925';
@@ -25,20 +25,9 @@ async function withProfile(): Promise<{ dir: string; profile: string; env: Recor
   return { dir, profile, env };
 }
 
-const CASE_TORRC = source`
-  Nickname CaseTestExit
-  Address 192.0.2.10
-  ORPort 443
-  DataDirectory @DATA@
-  ExitRelay 1
-  ExitPolicy accept *:22
-  ExitPolicy accept *:80
-  ExitPolicy accept *:443
-  ExitPolicy reject *:*
-`;
 
 /** A relay in a temp folder and the options that read it. */
-async function caseRelay(root: string, text = CASE_TORRC) {
+async function caseRelay(root: string, text = CASE_RELAY_TORRC) {
   const relay = await relayFiles(root, text);
   return { relay, args: ['--torrc', relay.torrc, '--defaults-torrc', relay.defaults, '--cwd', relay.cwd] };
 }
@@ -182,7 +171,7 @@ describe('cli/commands/letters', () => {
 
     test('refuses to write a letter for a torrc tor would refuse, naming file and line', async () => {
       const { env, dir } = await withProfile();
-      const { args, relay } = await caseRelay(dir, `${CASE_TORRC}ExitPolicy reject 10.0.0.0/33:*\n`);
+      const { args, relay } = await caseRelay(dir, `${CASE_RELAY_TORRC}ExitPolicy reject 10.0.0.0/33:*\n`);
       const result = await run(['letter', 'generic', ...args, '--complaint-date', '2025-11-19'], fakeIO({ env }));
       expect(result.code).toBe(ExitCode.INVALID_CONFIG);
       expect(result.err).toContain(`${relay.torrc}:10`);
