@@ -18,7 +18,7 @@ import type { ParseComplaintOptions, ParsedComplaint, RemedySuggestion } from '.
 import { sha256Hex } from '../apply/files.js';
 import { exoneratorUrl } from '../letters/exonerator.js';
 import { KIND_FOR_CATEGORY } from '../letters/registry.js';
-import type { ConfigView } from '../types.js';
+import type { ConfigView, PlanDocument } from '../types.js';
 import { CaseError } from './errors.js';
 import { candidateIds } from './id.js';
 import { checkOwnership, ownAddressesFromConfig, type OwnershipReport } from './ownership.js';
@@ -282,17 +282,11 @@ export async function recordPlan(
   const { record, value } = await updateRecord(dir, (current) => {
     if (current.status === 'closed') throw closedError(current);
     const existing = current.plans.find((plan) => plan.id === planId);
-    const link: CasePlanLink = {
-      id: planId,
-      dir: `plans/${planId}`,
-      recordedAt: existing?.recordedAt ?? now,
-      remedy: document.remedy.kind,
-      summary: document.summary,
+    const link = planLink(planId, document, existing, now, {
       applied: existing?.applied ?? null,
       restores: options.restores ?? existing?.restores ?? null,
-    };
-    const plans = existing === undefined ? [...current.plans, link] : current.plans.map((plan) => (plan.id === planId ? link : plan));
-    return { record: { ...current, plans }, value: link };
+    });
+    return { record: { ...current, plans: withLink(current.plans, link) }, value: link };
   }, options);
   return { record, plan: value };
 }
@@ -317,23 +311,40 @@ export async function recordApply(id: string, planId: string, options: RecordApp
   const { record, value } = await updateRecord(dir, (current) => {
     const existing = current.plans.find((plan) => plan.id === planId);
     const inForce = done.operation === 'apply' && isInForceOutcome(done.outcome);
-    const link: CasePlanLink = {
-      id: planId,
-      dir: `plans/${planId}`,
-      recordedAt: existing?.recordedAt ?? now,
-      remedy: document.remedy.kind,
-      summary: document.summary,
+    const link = planLink(planId, document, existing, now, {
       applied: { operation: done.operation, outcome: done.outcome, at: done.at, effectiveAt: inForce ? (override ?? done.effectiveAt) : null },
       restores: existing?.restores ?? null,
-    };
-    const plans = existing === undefined ? [...current.plans, link] : current.plans.map((plan) => (plan.id === planId ? link : plan));
-    const next: CaseRecord = { ...current, plans };
+    });
+    const next: CaseRecord = { ...current, plans: withLink(current.plans, link) };
     next.dates = { ...current.dates, ...datesFromPlans(next) };
     return { record: next, value: link };
   }, options);
   const lines = [applyLine(value)];
   if (record.dates.followUpDue !== null) lines.push(`Follow-up of case ${id} due on ${record.dates.followUpDue.slice(0, 10)}.`);
   return { record, plan: value, lines };
+}
+
+// A case's link to one of its plans, keeping when it was first filed.
+function planLink(
+  planId: string,
+  document: PlanDocument,
+  existing: CasePlanLink | undefined,
+  now: string,
+  state: Pick<CasePlanLink, 'applied' | 'restores'>,
+): CasePlanLink {
+  return {
+    id: planId,
+    dir: `plans/${planId}`,
+    recordedAt: existing?.recordedAt ?? now,
+    remedy: document.remedy.kind,
+    summary: document.summary,
+    ...state,
+  };
+}
+
+// The plan links with `link` replacing the one of the same id, or added after them.
+function withLink(plans: readonly CasePlanLink[], link: CasePlanLink): CasePlanLink[] {
+  return plans.some((plan) => plan.id === link.id) ? plans.map((plan) => (plan.id === link.id ? link : plan)) : [...plans, link];
 }
 
 /** Files a letter into `letters/` of the case; returns the file written. */

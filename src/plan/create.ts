@@ -153,18 +153,22 @@ async function writePlanFiles(dir: string, plan: PlanOutcome): Promise<void> {
   }
 }
 
+// Creates a private folder; false when something already has that name.
+async function createFolder(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+    return true;
+  } catch (cause) {
+    if (codeOf(cause) === 'EEXIST') return false;
+    throw new PlanError('PLAN_WRITE_FAILED', `cannot create ${dir}`, { input: dir, cause, hint: 'check the path and its permissions' });
+  }
+}
+
 async function claimExplicit(dir: string): Promise<string> {
   await mkdir(path.dirname(dir), { recursive: true }).catch((cause: unknown) => {
     throw new PlanError('PLAN_WRITE_FAILED', `cannot create ${path.dirname(dir)}`, { input: dir, cause, hint: 'check the path and its permissions' });
   });
-  try {
-    await mkdir(dir, { mode: 0o700 });
-    return dir;
-  } catch (cause) {
-    if (codeOf(cause) !== 'EEXIST') {
-      throw new PlanError('PLAN_WRITE_FAILED', `cannot create ${dir}`, { input: dir, cause, hint: 'check the path and its permissions' });
-    }
-  }
+  if (await createFolder(dir)) return dir;
   let names: string[];
   try {
     names = await readdir(dir);
@@ -183,14 +187,7 @@ async function claimDefault(base: string, id: string): Promise<string> {
   });
   for (let n = 1; n < 1000; n++) {
     const dir = path.join(base, n === 1 ? id : `${id}-${n}`);
-    try {
-      await mkdir(dir, { mode: 0o700 });
-      return dir;
-    } catch (cause) {
-      if (codeOf(cause) !== 'EEXIST') {
-        throw new PlanError('PLAN_WRITE_FAILED', `cannot create ${dir}`, { input: dir, cause, hint: 'check the path and its permissions' });
-      }
-    }
+    if (await createFolder(dir)) return dir;
   }
   throw new PlanError('PLAN_OUT_EXISTS', `${path.join(base, id)} and 998 numbered variants exist`, { input: base, hint: 'pass a folder with --out' });
 }

@@ -10,6 +10,7 @@
  * floats, and reports overflow and inexact subnormal results as ERANGE).
  */
 import { asciiLower, type OptionType } from './options.js';
+import { eatWhitespace } from './tor-strings.js';
 
 /** C's isspace in the "C" locale. */
 const isCSpace = (c: string | undefined): boolean =>
@@ -262,17 +263,6 @@ export function unitNames(kind: UnitKind): string[] {
   return UNIT_TABLES[kind].map(([name]) => name).filter((name) => name !== '');
 }
 
-// eat_whitespace(): spaces, tabs, newlines, CRs and #-comments (not \v or \f).
-function eatWhitespace(s: string, p: number): number {
-  for (;;) {
-    const c = s[p];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') p++;
-    else if (c === '#') {
-      p++;
-      while (p < s.length && s[p] !== '\n') p++;
-    } else return p;
-  }
-}
 
 /** `config_parse_units`: a number (integer or decimal), optional whitespace, a unit. */
 export function parseUnits(value: string, kind: UnitKind): bigint | ValueProblem {

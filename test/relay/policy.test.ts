@@ -2,22 +2,8 @@ import { Rule } from '../../src/policy/rule.js';
 import { describe, expect, test } from 'vitest';
 import { loadRelayPolicy, loadRelayPolicySync, relayPolicyFromConfig } from '../../src/relay/policy.js';
 import { loadConfigSync, memoryFs } from '../../src/torrc/index.js';
+import { DEFAULT4, PRIV4 } from '../helpers/observed-policies.js';
 import { source } from '../helpers/source.js';
-
-// The six IPv4 private networks ExitPolicyRejectPrivate prepends, as Tor prints them (tor-semantics §2.6).
-const PRIV4 = [
-  'reject 0.0.0.0/8:*',
-  'reject 169.254.0.0/16:*',
-  'reject 127.0.0.0/8:*',
-  'reject 192.168.0.0/16:*',
-  'reject 10.0.0.0/8:*',
-  'reject 172.16.0.0/12:*',
-];
-// Tor's default policy, IPv4 halves (IPv6 halves are pruned while IPv6Exit is 0).
-const DEFAULT4 = [
-  'reject *:25', 'reject *:119', 'reject *:135-139', 'reject *:445', 'reject *:563', 'reject *:1214',
-  'reject *:4661-4666', 'reject *:6346-6429', 'reject *:6699', 'reject *:6881-6999', 'accept *:*',
-];
 
 async function load(torrc: string, defaults?: string, extra: Record<string, string> = {}) {
   return loadRelayPolicy({
